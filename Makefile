@@ -1,0 +1,122 @@
+# Image URL to use all building/pushing image targets
+IMG ?= workloadhealth/manager:dev
+
+# Pinned tool versions. The control-plane binaries are built from source
+# (hack/envtest-binaries.sh); the versions live in hack/tools/*/go.mod.
+CONTROLLER_TOOLS_VERSION ?= v0.23.0
+K8S_VERSION ?= 1.37.2
+ETCD_VERSION ?= 3.6.16
+
+# Where the built envtest binaries are cached: outside the clone, keyed by
+# version, so a fresh clone on the same machine reuses them.
+ENVTEST_STORE ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/kubebuilder-envtest
+ENVTEST_ASSETS ?= $(ENVTEST_STORE)/k8s/$(K8S_VERSION)-$(shell go env GOOS)-$(shell go env GOARCH)
+export ENVTEST_STORE K8S_VERSION ETCD_VERSION
+
+# Ginkgo and go test flags; e.g. `make test TEST_ARGS='-run TestFoo -v'`.
+TEST_ARGS ?=
+
+SHELL = /usr/bin/env bash -o pipefail
+.SHELLFLAGS = -ec
+
+LOCALBIN ?= $(CURDIR)/bin
+CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
+
+.PHONY: all
+all: build
+
+##@ General
+
+.PHONY: help
+help: ## Display this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: controller-gen ## Generate the CRD and the ClusterRole from the kubebuilder markers.
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
+
+.PHONY: generate
+generate: controller-gen ## Generate DeepCopy methods from the API types.
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./..."
+
+.PHONY: fmt
+fmt: ## Run go fmt.
+	go fmt ./...
+
+.PHONY: vet
+vet: ## Run go vet.
+	go vet ./...
+
+.PHONY: verify
+verify: manifests generate ## Regenerate everything and fail if the committed files differ.
+	@gofmt_out=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$gofmt_out" ]; then echo "gofmt would change:"; echo "$$gofmt_out"; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- api config)" ]; then \
+		echo "Generated files are stale; run 'make manifests generate' and commit:"; \
+		git status --porcelain -- api config; git --no-pager diff --stat -- api config; exit 1; \
+	fi
+	@echo "verify: generated files are up to date"
+
+.PHONY: test
+test: manifests generate vet envtest ## Run unit tests and the envtest suites (builds the envtest binaries on first use).
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -coverprofile cover.out $(TEST_ARGS)
+
+.PHONY: envtest
+envtest: ## Build etcd, kube-apiserver and kubectl from source into the cache when missing.
+	@hack/envtest-binaries.sh >/dev/null
+
+##@ Build
+
+.PHONY: build
+build: manifests generate fmt vet ## Build the manager binary (and the kubectl plugin when present).
+	go build -o $(LOCALBIN)/manager ./cmd/manager
+	@if [ -d cmd/kubectl-workloadhealth ]; then go build -o $(LOCALBIN)/kubectl-workloadhealth ./cmd/kubectl-workloadhealth; fi
+
+.PHONY: run
+run: manifests generate fmt vet ## Run the controller against the cluster of the current kubeconfig.
+	go run ./cmd/manager
+
+.PHONY: docker-build
+docker-build: ## Build the manager image.
+	docker build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the manager image.
+	docker push $(IMG)
+
+##@ Deployment
+
+ifndef ignore-not-found
+  ignore-not-found = false
+endif
+
+KUBECTL ?= kubectl
+
+.PHONY: install
+install: manifests ## Install the CRD into the cluster of the current kubeconfig.
+	$(KUBECTL) apply -k config/crd
+
+.PHONY: uninstall
+uninstall: manifests ## Remove the CRD from the cluster. Call with ignore-not-found=true to ignore missing resources.
+	$(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -k config/crd
+
+.PHONY: deploy
+deploy: manifests ## Deploy the controller (config/default) with image IMG.
+	cd config/manager && $(KUBECTL) kustomize . >/dev/null
+	$(KUBECTL) kustomize config/default | sed -e 's|image: controller:latest|image: $(IMG)|' | $(KUBECTL) apply -f -
+
+.PHONY: undeploy
+undeploy: ## Remove the controller. Call with ignore-not-found=true to ignore missing resources.
+	$(KUBECTL) kustomize config/default | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+##@ Tools
+
+.PHONY: controller-gen
+controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
+$(CONTROLLER_GEN): $(LOCALBIN)/.controller-gen-$(CONTROLLER_TOOLS_VERSION)
+$(LOCALBIN)/.controller-gen-$(CONTROLLER_TOOLS_VERSION):
+	@mkdir -p $(LOCALBIN)
+	GOBIN=$(LOCALBIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+	@rm -f $(LOCALBIN)/.controller-gen-* && touch $@
