@@ -1,0 +1,155 @@
+package owners
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+)
+
+// maxDepth bounds the walk. Built-in chains are at most three deep (Pod →
+// ReplicaSet → Deployment → custom owner); the bound only matters for
+// pathological chains that are not cycles.
+const maxDepth = 16
+
+// Getter reads an object of a built-in kind (IsBuiltIn) in a namespace.
+// It returns an error for which apierrors.IsNotFound is true when the object
+// does not exist.
+type Getter interface {
+	GetObject(ctx context.Context, gk schema.GroupKind, namespace, name string) (metav1.Object, error)
+}
+
+// GetterFunc adapts a function to a Getter.
+type GetterFunc func(ctx context.Context, gk schema.GroupKind, namespace, name string) (metav1.Object, error)
+
+// GetObject calls f.
+func (f GetterFunc) GetObject(ctx context.Context, gk schema.GroupKind, namespace, name string) (metav1.Object, error) {
+	return f(ctx, gk, namespace, name)
+}
+
+// Group kinds the walk reads and goes through.
+var (
+	Pod                   = schema.GroupKind{Kind: "Pod"}
+	ReplicationController = schema.GroupKind{Kind: "ReplicationController"}
+	ReplicaSet            = schema.GroupKind{Group: "apps", Kind: "ReplicaSet"}
+	Deployment            = schema.GroupKind{Group: "apps", Kind: "Deployment"}
+	StatefulSet           = schema.GroupKind{Group: "apps", Kind: "StatefulSet"}
+	DaemonSet             = schema.GroupKind{Group: "apps", Kind: "DaemonSet"}
+	Job                   = schema.GroupKind{Group: "batch", Kind: "Job"}
+	CronJob               = schema.GroupKind{Group: "batch", Kind: "CronJob"}
+
+	// node owns mirror pods of static pods; a node is not a workload, so
+	// such a pod is its own target.
+	node = schema.GroupKind{Kind: "Node"}
+)
+
+// BuiltIn lists the kinds the walk reads, in a stable order.
+func BuiltIn() []schema.GroupKind {
+	return []schema.GroupKind{Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, Pod}
+}
+
+// IsBuiltIn says whether the walk reads objects of this kind. Any other
+// controller owner becomes the target from its ownerReference alone.
+func IsBuiltIn(gk schema.GroupKind) bool {
+	for _, b := range BuiltIn() {
+		if b == gk {
+			return true
+		}
+	}
+	return false
+}
+
+// GroupKindOf returns the group and kind of a reference.
+func GroupKindOf(ref whv1.TargetReference) schema.GroupKind {
+	return groupKind(ref.APIVersion, ref.Kind)
+}
+
+// RefOf is the reference to obj, whose kind the caller knows (typed objects
+// read from a cache carry no TypeMeta).
+func RefOf(gk schema.GroupKind, obj metav1.Object) whv1.TargetReference {
+	return whv1.TargetReference{
+		APIVersion: apiVersion(gk),
+		Kind:       gk.Kind,
+		Name:       obj.GetName(),
+		UID:        obj.GetUID(),
+	}
+}
+
+// SameTarget says whether two references name the same object: same group,
+// kind and name; versions and UIDs may differ (ownerReferences of pods made
+// by different revisions of a CRD, or a target that was recreated).
+func SameTarget(a, b whv1.TargetReference) bool {
+	return a.Name == b.Name && GroupKindOf(a) == GroupKindOf(b)
+}
+
+// Resolve returns the target of obj, an object of kind gk: the last object
+// that exists on the path of controller ownerReferences upward, or the first
+// owner of a kind that is not built in (never read). A cycle ends the walk at
+// the last object before it repeats; a reference to an object that does not
+// exist (or exists with another UID) ends it at the object that holds the
+// reference.
+func Resolve(ctx context.Context, g Getter, gk schema.GroupKind, obj metav1.Object) (whv1.TargetReference, error) {
+	cur := RefOf(gk, obj)
+	curObj := obj
+	visited := map[string]bool{key(gk, obj.GetName()): true}
+	for range maxDepth {
+		owner := metav1.GetControllerOfNoCopy(curObj)
+		if owner == nil {
+			return cur, nil
+		}
+		ogk := groupKind(owner.APIVersion, owner.Kind)
+		switch {
+		case ogk == node:
+			return cur, nil
+		case !IsBuiltIn(ogk):
+			return whv1.TargetReference{
+				APIVersion: owner.APIVersion,
+				Kind:       owner.Kind,
+				Name:       owner.Name,
+				UID:        owner.UID,
+			}, nil
+		case visited[key(ogk, owner.Name)]:
+			return cur, nil
+		}
+		next, err := g.GetObject(ctx, ogk, obj.GetNamespace(), owner.Name)
+		if apierrors.IsNotFound(err) {
+			return cur, nil
+		}
+		if err != nil {
+			return whv1.TargetReference{}, fmt.Errorf("get %s %s/%s, owner of %s %s: %w",
+				ogk.Kind, obj.GetNamespace(), owner.Name, cur.Kind, cur.Name, err)
+		}
+		if owner.UID != "" && next.GetUID() != owner.UID {
+			// Same name, another object: the owner this reference meant is gone.
+			return cur, nil
+		}
+		visited[key(ogk, owner.Name)] = true
+		cur, curObj = RefOf(ogk, next), next
+	}
+	return cur, nil
+}
+
+func key(gk schema.GroupKind, name string) string {
+	return gk.String() + "/" + name
+}
+
+func groupKind(apiVersion, kind string) schema.GroupKind {
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		// Not a valid apiVersion: keep it whole as the group so that it
+		// matches no built-in kind.
+		return schema.GroupKind{Group: apiVersion, Kind: kind}
+	}
+	return schema.GroupKind{Group: gv.Group, Kind: kind}
+}
+
+func apiVersion(gk schema.GroupKind) string {
+	if gk.Group == "" {
+		return "v1"
+	}
+	return gk.Group + "/v1"
+}
