@@ -52,7 +52,9 @@ build() {
   if [[ $rc -ne 0 ]]; then
     tail -n 30 "$tmp/build.log" >&2
     log "FAILED: step '${step}' (go build in ${moddir#"$ROOT"/}) exited $rc; full log: $tmp/build.log"
-    log "retry with: make envtest   (or: hack/envtest-binaries.sh${cluster:+ --cluster}); Go's module and build caches keep what was already done"
+    local retry="make envtest"
+    $cluster && retry="hack/envtest-binaries.sh --cluster"
+    log "retry with: ${retry}; Go's module and build caches keep what was already done"
     exit "$rc"
   fi
   mkdir -p "$ASSETS_DIR"
