@@ -1,0 +1,170 @@
+package inventory
+
+import (
+	"strings"
+	"testing"
+)
+
+const (
+	podJSON    = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"shop"},"spec":{"containers":[{"name":"web","image":"nginx"}]}}`
+	eventJSON  = `{"apiVersion":"v1","kind":"Event","metadata":{"name":"web-1.17f","namespace":"shop"},"type":"Warning","reason":"BackOff","involvedObject":{"kind":"Pod","name":"web-1","namespace":"shop"}}`
+	deployJSON = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop"},"spec":{"selector":{}}}`
+	// brokenPodJSON has a spec.containers that is not a list.
+	brokenPodJSON = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"broken","namespace":"shop"},"spec":{"containers":"nginx"}}`
+	serviceJSON   = `{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"shop"}}`
+	rolloutJSON   = `{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","metadata":{"name":"web","namespace":"shop"}}`
+)
+
+func list(items ...string) string {
+	return `{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[` + strings.Join(items, ",") + `]}`
+}
+
+func TestRead(t *testing.T) {
+	tests := []struct {
+		name     string
+		input    string
+		pods     []string
+		events   int
+		objects  int
+		warnings []string
+	}{
+		{
+			name:    "a v1 List of mixed kinds",
+			input:   list(podJSON, eventJSON, deployJSON),
+			pods:    []string{"shop/web-1"},
+			events:  1,
+			objects: 3,
+		},
+		{
+			name:    "a single object",
+			input:   podJSON,
+			pods:    []string{"shop/web-1"},
+			objects: 1,
+		},
+		{
+			name:    "concatenated JSON objects",
+			input:   podJSON + "\n" + deployJSON + eventJSON,
+			pods:    []string{"shop/web-1"},
+			events:  1,
+			objects: 3,
+		},
+		{
+			name:    "a JSON array",
+			input:   "[" + podJSON + "," + deployJSON + "]",
+			pods:    []string{"shop/web-1"},
+			objects: 2,
+		},
+		{
+			name: "a YAML stream with an empty document and a List",
+			input: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-2\n  namespace: shop\n---\n---\n" +
+				"apiVersion: v1\nkind: PodList\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: web-3\n",
+			pods:    []string{"default/web-3", "shop/web-2"},
+			objects: 2,
+		},
+		{
+			name:    "kinds the engine does not read are ignored without a warning",
+			input:   list(serviceJSON, rolloutJSON, podJSON),
+			pods:    []string{"shop/web-1"},
+			objects: 1,
+		},
+		{
+			name:     "a malformed item is skipped with a warning naming it; the rest is read",
+			input:    list(podJSON, brokenPodJSON, deployJSON),
+			pods:     []string{"shop/web-1"},
+			objects:  2,
+			warnings: []string{"skipping items[1] (Pod shop/broken): ", "spec.containers"},
+		},
+		{
+			name:     "an item without a kind",
+			input:    list(`{"apiVersion":"v1","metadata":{"name":"mystery"}}`, podJSON),
+			pods:     []string{"shop/web-1"},
+			objects:  1,
+			warnings: []string{"skipping items[0] (unknown kind mystery): kind is missing"},
+		},
+		{
+			name:     "an item that is not an object",
+			input:    list(`42`, podJSON),
+			pods:     []string{"shop/web-1"},
+			objects:  1,
+			warnings: []string{"skipping items[0]: not an object"},
+		},
+		{
+			name:     "metadata of the wrong type still names the kind",
+			input:    list(`{"apiVersion":"v1","kind":"Pod","metadata":"web"}`),
+			warnings: []string{"skipping items[0] (Pod without a name): "},
+		},
+		{
+			name:     "a JSON syntax error keeps the documents before it",
+			input:    podJSON + `{"apiVersion": "v1", "kind": `,
+			pods:     []string{"shop/web-1"},
+			objects:  1,
+			warnings: []string{"skipping document 2: "},
+		},
+		{
+			name:     "a malformed item of the second document",
+			input:    deployJSON + list(brokenPodJSON),
+			objects:  1,
+			warnings: []string{"skipping document 2, items[0] (Pod shop/broken): "},
+		},
+		{
+			name: "events.k8s.io events are read as core events",
+			input: `{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e1","namespace":"shop"},` +
+				`"type":"Warning","reason":"Unhealthy","note":"Readiness probe failed","regarding":{"kind":"Pod","name":"web-1"},` +
+				`"eventTime":"2026-11-25T05:59:00.000000Z","series":{"count":3,"lastObservedTime":"2026-11-25T05:59:30.000000Z"}}`,
+			events:  1,
+			objects: 1,
+		},
+		{
+			name: "empty input",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, warnings, err := Read(strings.NewReader(tt.input))
+			if err != nil {
+				t.Fatalf("Read: %v", err)
+			}
+			var pods []string
+			for _, p := range inv.Pods() {
+				pods = append(pods, p.Namespace+"/"+p.Name)
+			}
+			if strings.Join(pods, ",") != strings.Join(tt.pods, ",") {
+				t.Errorf("pods = %v, want %v", pods, tt.pods)
+			}
+			if got := len(inv.Events()); got != tt.events {
+				t.Errorf("%d events, want %d", got, tt.events)
+			}
+			if inv.Len() != tt.objects {
+				t.Errorf("%d objects, want %d", inv.Len(), tt.objects)
+			}
+			if len(tt.warnings) == 0 {
+				if len(warnings) != 0 {
+					t.Errorf("unexpected warnings: %v", warnings)
+				}
+				return
+			}
+			if len(warnings) != 1 {
+				t.Fatalf("warnings = %v, want one", warnings)
+			}
+			for _, want := range tt.warnings {
+				if !strings.Contains(warnings[0].String(), want) {
+					t.Errorf("warning %q does not contain %q", warnings[0].String(), want)
+				}
+			}
+		})
+	}
+}
+
+func TestReadEventsV1(t *testing.T) {
+	in := `{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e1","namespace":"shop"},` +
+		`"type":"Warning","reason":"Unhealthy","note":"Readiness probe failed","regarding":{"kind":"Pod","name":"web-1"},` +
+		`"eventTime":"2026-11-25T05:59:00.000000Z","series":{"count":3,"lastObservedTime":"2026-11-25T05:59:30.000000Z"}}`
+	inv, _, err := Read(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := inv.Events()[0]
+	if e.Message != "Readiness probe failed" || e.InvolvedObject.Name != "web-1" || e.Series == nil || e.Series.Count != 3 {
+		t.Errorf("event read as %+v", e)
+	}
+}

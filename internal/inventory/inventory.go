@@ -1,0 +1,153 @@
+package inventory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/workloadhealth/workloadhealth/internal/owners"
+)
+
+// eventKind is the group kind of core/v1 events, which the index keeps
+// beside the built-in kinds of the owner walk.
+var eventKind = schema.GroupKind{Kind: "Event"}
+
+// Inventory holds the objects of a dump that the engine reads: pods,
+// events and the workload kinds of owners.BuiltIn, one per kind, namespace
+// and name (a later copy replaces an earlier one).
+type Inventory struct {
+	objects map[objKey]metav1.Object
+}
+
+type objKey struct {
+	gk        schema.GroupKind
+	namespace string
+	name      string
+}
+
+var _ owners.Getter = (*Inventory)(nil)
+
+// New returns an inventory of objs; objects of other kinds are ignored.
+func New(objs ...runtime.Object) *Inventory {
+	inv := &Inventory{objects: map[objKey]metav1.Object{}}
+	for _, o := range objs {
+		inv.Add(o)
+	}
+	return inv
+}
+
+// groupKindOf is the group kind of the typed objects the inventory keeps;
+// ok is false for any other object.
+func groupKindOf(obj runtime.Object) (schema.GroupKind, bool) {
+	switch obj.(type) {
+	case *corev1.Pod:
+		return owners.Pod, true
+	case *corev1.Event:
+		return eventKind, true
+	case *corev1.ReplicationController:
+		return owners.ReplicationController, true
+	case *appsv1.Deployment:
+		return owners.Deployment, true
+	case *appsv1.ReplicaSet:
+		return owners.ReplicaSet, true
+	case *appsv1.StatefulSet:
+		return owners.StatefulSet, true
+	case *appsv1.DaemonSet:
+		return owners.DaemonSet, true
+	case *batchv1.Job:
+		return owners.Job, true
+	case *batchv1.CronJob:
+		return owners.CronJob, true
+	}
+	return schema.GroupKind{}, false
+}
+
+// readKind says whether the inventory keeps objects like obj.
+func readKind(obj runtime.Object) bool {
+	_, ok := groupKindOf(obj)
+	return ok
+}
+
+// Add indexes obj and reports whether it is of a kind the inventory
+// keeps. An object without a namespace is taken to be in "default", as
+// kubectl would create it.
+func (inv *Inventory) Add(obj runtime.Object) bool {
+	gk, ok := groupKindOf(obj)
+	if !ok {
+		return false
+	}
+	m := obj.(metav1.Object)
+	if m.GetNamespace() == "" {
+		m.SetNamespace(metav1.NamespaceDefault)
+	}
+	inv.objects[objKey{gk: gk, namespace: m.GetNamespace(), name: m.GetName()}] = m
+	return true
+}
+
+// Len is the number of objects indexed.
+func (inv *Inventory) Len() int { return len(inv.objects) }
+
+// GetObject implements owners.Getter.
+func (inv *Inventory) GetObject(_ context.Context, gk schema.GroupKind, namespace, name string) (metav1.Object, error) {
+	if o, ok := inv.objects[objKey{gk: gk, namespace: namespace, name: name}]; ok {
+		return o, nil
+	}
+	return nil, apierrors.NewNotFound(schema.GroupResource{Group: gk.Group, Resource: gk.Kind}, name)
+}
+
+// Pods are the pods of the dump ordered by namespace and name.
+func (inv *Inventory) Pods() []*corev1.Pod {
+	return ofKind[*corev1.Pod](inv, owners.Pod)
+}
+
+// Events are the events of the dump ordered by namespace and name.
+func (inv *Inventory) Events() []*corev1.Event {
+	return ofKind[*corev1.Event](inv, eventKind)
+}
+
+// ofKind lists the objects of a kind ordered by namespace and name.
+func ofKind[T metav1.Object](inv *Inventory, gk schema.GroupKind) []T {
+	var keys []objKey
+	for k := range inv.objects {
+		if k.gk == gk {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b objKey) int {
+		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
+	})
+	out := make([]T, len(keys))
+	for i, k := range keys {
+		out[i] = inv.objects[k].(T)
+	}
+	return out
+}
+
+// workloads lists the objects of the built-in kinds other than Pod, in a
+// stable order: by kind as owners.BuiltIn lists them, then namespace and
+// name.
+func (inv *Inventory) workloads() []workload {
+	var out []workload
+	for _, gk := range owners.BuiltIn() {
+		if gk == owners.Pod {
+			continue
+		}
+		for _, o := range ofKind[metav1.Object](inv, gk) {
+			out = append(out, workload{gk: gk, obj: o})
+		}
+	}
+	return out
+}
+
+type workload struct {
+	gk  schema.GroupKind
+	obj metav1.Object
+}

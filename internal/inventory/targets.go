@@ -1,0 +1,167 @@
+package inventory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/owners"
+)
+
+// Target is one workload of the dump with everything the engine reads
+// about it: the fields of health.Input that come from objects.
+type Target struct {
+	// Namespace of the target and of its WorkloadHealth.
+	Namespace string
+	// Ref names the target.
+	Ref whv1.TargetReference
+	// Workload is the target object when it is of a built-in kind and in
+	// the dump; nil for custom owners, known from ownerReferences only.
+	Workload runtime.Object
+	// ReplicaSets the target controls (a Deployment's rollout).
+	ReplicaSets []*appsv1.ReplicaSet
+	// Jobs the target controls (a CronJob's runs).
+	Jobs []*batchv1.Job
+	// Pods whose owner walk ends at the target, by name.
+	Pods []*corev1.Pod
+	// Events are the Warning events about the target, the objects between
+	// it and its pods, and its pods.
+	Events []*corev1.Event
+}
+
+// Name is the name of the target's WorkloadHealth.
+func (t *Target) Name() string { return naming.Name(t.Ref.Kind, t.Ref.Name) }
+
+// targetKey identifies a target as owners.SameTarget does: by group, kind
+// and name, whatever the version or UID.
+type targetKey struct {
+	namespace string
+	gk        schema.GroupKind
+	name      string
+}
+
+func keyOf(namespace string, ref whv1.TargetReference) targetKey {
+	return targetKey{namespace: namespace, gk: owners.GroupKindOf(ref), name: ref.Name}
+}
+
+// involvedKey names an object an event may be about, the way the
+// controller's event index does: namespace and WorkloadHealth-style name
+// of kind and name.
+type involvedKey struct {
+	namespace string
+	name      string
+}
+
+// Targets groups the dump by target, as the controller would: a target is
+// a built-in object that is its own target (even without pods: a
+// Deployment scaled to zero), or the end of a pod's owner walk (custom
+// owners included). Targets are ordered by namespace and WorkloadHealth
+// name.
+func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
+	targets := map[targetKey]*Target{}
+	involved := map[involvedKey]targetKey{}
+	ensure := func(ns string, ref whv1.TargetReference) *Target {
+		k := keyOf(ns, ref)
+		t := targets[k]
+		if t == nil {
+			t = &Target{Namespace: ns, Ref: ref}
+			if gk := owners.GroupKindOf(ref); owners.IsBuiltIn(gk) {
+				if o, err := inv.GetObject(ctx, gk, ns, ref.Name); err == nil {
+					t.Workload = o.(runtime.Object)
+				}
+			}
+			targets[k] = t
+			involved[involvedKey{ns, t.Name()}] = k
+		}
+		return t
+	}
+
+	// Workloads between a target and its pods: attached once it is known
+	// which targets exist (a custom owner is one only if pods end there).
+	type between struct {
+		target targetKey
+		gk     schema.GroupKind
+		obj    metav1.Object
+	}
+	var middle []between
+	for _, w := range inv.workloads() {
+		self := owners.RefOf(w.gk, w.obj)
+		t, err := owners.Resolve(ctx, inv, w.gk, w.obj)
+		if err != nil {
+			return nil, fmt.Errorf("resolve the target of %s %s/%s: %w", w.gk.Kind, w.obj.GetNamespace(), w.obj.GetName(), err)
+		}
+		if owners.SameTarget(t, self) {
+			ensure(w.obj.GetNamespace(), self)
+			continue
+		}
+		middle = append(middle, between{target: keyOf(w.obj.GetNamespace(), t), gk: w.gk, obj: w.obj})
+	}
+
+	for _, p := range inv.Pods() {
+		t, err := owners.Resolve(ctx, inv, owners.Pod, p)
+		if err != nil {
+			return nil, fmt.Errorf("resolve the target of pod %s/%s: %w", p.Namespace, p.Name, err)
+		}
+		tg := ensure(p.Namespace, t)
+		tg.Pods = append(tg.Pods, p)
+		involved[involvedKey{p.Namespace, naming.Name("Pod", p.Name)}] = keyOf(p.Namespace, t)
+	}
+
+	for _, m := range middle {
+		t := targets[m.target]
+		if t == nil {
+			continue
+		}
+		involved[involvedKey{m.obj.GetNamespace(), naming.Name(m.gk.Kind, m.obj.GetName())}] = m.target
+		if !controlledBy(m.obj, t.Ref) {
+			continue
+		}
+		switch o := m.obj.(type) {
+		case *appsv1.ReplicaSet:
+			t.ReplicaSets = append(t.ReplicaSets, o)
+		case *batchv1.Job:
+			t.Jobs = append(t.Jobs, o)
+		}
+	}
+
+	for _, e := range inv.Events() {
+		if e.Type != corev1.EventTypeWarning {
+			continue
+		}
+		ns := e.InvolvedObject.Namespace
+		if ns == "" {
+			ns = e.Namespace
+		}
+		k, ok := involved[involvedKey{ns, naming.Name(e.InvolvedObject.Kind, e.InvolvedObject.Name)}]
+		if !ok {
+			continue
+		}
+		targets[k].Events = append(targets[k].Events, e)
+	}
+
+	out := make([]*Target, 0, len(targets))
+	for _, t := range targets {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b *Target) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name(), b.Name()),
+			cmp.Compare(a.Ref.APIVersion, b.Ref.APIVersion))
+	})
+	return out, nil
+}
+
+// controlledBy says whether obj's controller is the target.
+func controlledBy(obj metav1.Object, target whv1.TargetReference) bool {
+	ref := metav1.GetControllerOfNoCopy(obj)
+	return ref != nil && owners.SameTarget(whv1.TargetReference{APIVersion: ref.APIVersion, Kind: ref.Kind, Name: ref.Name}, target)
+}
