@@ -1,0 +1,616 @@
+package health
+
+import (
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+)
+
+// Workload reasons: status.reason when the workload, not a pod, explains
+// the verdict.
+const (
+	reasonPaused                   = "Paused"
+	reasonScaledToZero             = "ScaledToZero"
+	reasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
+	reasonFailedCreate             = "FailedCreate"
+	reasonNotFound                 = "NotFound"
+	reasonFailed                   = "Failed"
+)
+
+// targetVerdict is the verdict on the target before it is written out.
+type targetVerdict struct {
+	health whv1.HealthStatus
+	// reason and message; when fromPods they are taken from the worst
+	// counting pod instead.
+	reason   string
+	message  string
+	fromPods bool
+	// readyText is status.ready.
+	readyText string
+	replicas  *whv1.Replicas
+	// desired is the number of pods the target asks for, -1 when unknown.
+	desired int32
+	// hints found on the workload itself (RolloutStuck, JobFailed,
+	// ReplicaShortfall).
+	hints []hintItem
+}
+
+// podSummary sums up the pods that count for the target's verdict.
+type podSummary struct {
+	worst    *podVerdict // worst counting pod; nil when none counts
+	counting int
+	current  int // pods neither terminal nor terminating
+	ready    int // current pods whose Ready condition is True
+	// like is how many counting pods share the worst pod's health and
+	// reason.
+	like int
+}
+
+func summarize(vs []podVerdict) podSummary {
+	var s podSummary
+	for i := range vs {
+		v := &vs[i]
+		if v.current {
+			s.current++
+			if v.ready {
+				s.ready++
+			}
+		}
+		if !v.counts {
+			continue
+		}
+		s.counting++
+		if s.worst == nil || worse(v, s.worst) {
+			s.worst = v
+		}
+	}
+	if s.worst != nil {
+		for i := range vs {
+			if vs[i].counts && vs[i].health == s.worst.health && vs[i].reason == s.worst.reason {
+				s.like++
+			}
+		}
+	}
+	return s
+}
+
+// worse orders pods worst first: pods that count before the others, then
+// by health (Degraded, Unknown, Progressing, Healthy), not ready before
+// ready, more restarts first, and by name so the order is total.
+func worse(a, b *podVerdict) bool {
+	if a.counts != b.counts {
+		return a.counts
+	}
+	if ra, rb := healthRank(a.health), healthRank(b.health); ra != rb {
+		return ra < rb
+	}
+	if a.ready != b.ready {
+		return !a.ready
+	}
+	if a.row.Restarts != b.row.Restarts {
+		return a.row.Restarts > b.row.Restarts
+	}
+	return a.pod.Name < b.pod.Name
+}
+
+// fromWorst makes the verdict the worst counting pod's.
+func (t *targetVerdict) fromWorst(s *podSummary) {
+	t.health = s.worst.health
+	t.fromPods = true
+}
+
+// replicated describes a workload that keeps a number of pods running.
+type replicated struct {
+	kind    string
+	desired int32
+	updated *int32
+	// zeroSuspends: replicas 0 is a choice (not for a DaemonSet, whose
+	// desired count follows the nodes).
+	zeroSuspends bool
+	paused       bool
+	// deadlineExceeded is the message of a Deployment's Progressing
+	// condition when its reason is ProgressDeadlineExceeded.
+	deadlineExceeded *string
+	// replicaFailure is the message of a True ReplicaFailure condition.
+	replicaFailure string
+	// rollout says why a rollout is still in progress; empty when done.
+	rollout string
+}
+
+// evalReplicated judges Deployments, StatefulSets, DaemonSets, ReplicaSets
+// and ReplicationControllers. Terminal pods do not count, except failed
+// ones while fewer pods are ready than desired: then they explain the
+// shortfall. A failed pod left behind by a workload that replaced it (an
+// evicted pod, a pod of a node that shut down) is shown but does not keep
+// the workload Degraded forever.
+func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVerdict {
+	readyNow := 0
+	for i := range vs {
+		if vs[i].current && vs[i].ready {
+			readyNow++
+		}
+	}
+	for i := range vs {
+		v := &vs[i]
+		phase := v.pod.Status.Phase
+		v.counts = !terminalPhase(phase) || (phase == corev1.PodFailed && int32(readyNow) < r.desired)
+	}
+	s := summarize(vs)
+	t := targetVerdict{desired: r.desired, readyText: ratio(s.ready, int(r.desired))}
+	t.replicas = &whv1.Replicas{Desired: ptr32(r.desired), Current: ptr32(int32(s.current)), Ready: ptr32(int32(s.ready)), Updated: r.updated}
+	shortfall := int32(s.current) < r.desired
+	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
+
+	switch {
+	case worstIs(whv1.HealthDegraded):
+		t.fromWorst(&s)
+	case r.deadlineExceeded != nil:
+		t.health, t.reason = whv1.HealthDegraded, reasonProgressDeadlineExceeded
+		t.message = "Deployment exceeded its progress deadline"
+		if *r.deadlineExceeded != "" {
+			t.message += ": " + *r.deadlineExceeded
+		}
+		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: t.message, evidence: *r.deadlineExceeded})
+	case r.paused:
+		t.health, t.reason, t.message = whv1.HealthSuspended, reasonPaused, r.kind+" is paused"
+	case r.desired == 0 && r.zeroSuspends:
+		t.health, t.reason, t.message = whv1.HealthSuspended, reasonScaledToZero, "scaled to 0 replicas"
+	case worstIs(whv1.HealthUnknown):
+		t.fromWorst(&s)
+	case shortfall && (r.replicaFailure != "" || failedCreate != ""):
+		msg := r.replicaFailure
+		if msg == "" {
+			msg = failedCreate
+		}
+		t.health, t.reason = whv1.HealthDegraded, reasonFailedCreate
+		t.message = "only " + strconv.Itoa(s.current) + " of " + strconv.Itoa(int(r.desired)) + " pods exist: " + msg
+		t.hints = append(t.hints, hintItem{code: whv1.HintReplicaShortfall,
+			message: r.kind + " cannot create the pods it wants (" + strconv.Itoa(s.current) + " of " +
+				strconv.Itoa(int(r.desired)) + " exist): check ResourceQuotas, LimitRanges and admission webhooks",
+			evidence: msg})
+	case worstIs(whv1.HealthProgressing):
+		t.fromWorst(&s)
+	case r.rollout != "":
+		t.health, t.message = whv1.HealthProgressing, r.rollout
+		t.reason = worstReasonOr(&s, whv1.ReasonProgressing)
+	case int32(s.ready) < r.desired:
+		t.health, t.message = whv1.HealthProgressing, readyMessage(s.ready, int(r.desired))
+		t.reason = worstReasonOr(&s, whv1.ReasonProgressing)
+	default:
+		t.health, t.message = whv1.HealthHealthy, readyMessage(s.ready, int(r.desired))
+		t.reason = worstReasonOr(&s, whv1.ReasonHealthy)
+	}
+	return t
+}
+
+func deploymentShape(d *appsv1.Deployment, rss []*appsv1.ReplicaSet, vs []podVerdict) replicated {
+	r := replicated{kind: "Deployment", desired: replicasOr1(d.Spec.Replicas), zeroSuspends: true, paused: d.Spec.Paused}
+	r.updated = ptr32(d.Status.UpdatedReplicas)
+	for i := range d.Status.Conditions {
+		c := &d.Status.Conditions[i]
+		switch {
+		case c.Type == appsv1.DeploymentProgressing && c.Reason == reasonProgressDeadlineExceeded:
+			msg := c.Message
+			r.deadlineExceeded = &msg
+		case c.Type == appsv1.DeploymentReplicaFailure && c.Status == corev1.ConditionTrue:
+			r.replicaFailure = nonEmpty(c.Message, c.Reason)
+		}
+	}
+	// The checks of `kubectl rollout status`, then a second ReplicaSet
+	// that still has pods.
+	switch {
+	case d.Generation > d.Status.ObservedGeneration:
+		r.rollout = "waiting for the Deployment controller to observe the latest spec"
+	case d.Status.UpdatedReplicas < r.desired:
+		r.rollout = "rollout in progress: " + strconv.Itoa(int(d.Status.UpdatedReplicas)) + "/" + strconv.Itoa(int(r.desired)) + " pods updated"
+	case d.Status.Replicas > d.Status.UpdatedReplicas:
+		r.rollout = "rollout in progress: " + strconv.Itoa(int(d.Status.Replicas-d.Status.UpdatedReplicas)) + " old pods pending termination"
+	case d.Status.AvailableReplicas < d.Status.UpdatedReplicas:
+		r.rollout = "rollout in progress: " + strconv.Itoa(int(d.Status.AvailableReplicas)) + "/" + strconv.Itoa(int(d.Status.UpdatedReplicas)) + " updated pods available"
+	default:
+		if n := replicaSetsWithPods(rss, vs); n > 1 {
+			r.rollout = "rollout in progress: " + strconv.Itoa(n) + " ReplicaSets have pods"
+		}
+	}
+	return r
+}
+
+// replicaSetsWithPods counts the ReplicaSets that have pods: from their
+// status when the ReplicaSets are known, else from the current pods'
+// controller owners.
+func replicaSetsWithPods(rss []*appsv1.ReplicaSet, vs []podVerdict) int {
+	if len(rss) > 0 {
+		n := 0
+		for _, rs := range rss {
+			if rs != nil && rs.Status.Replicas > 0 {
+				n++
+			}
+		}
+		return n
+	}
+	var first string
+	for i := range vs {
+		if !vs[i].current {
+			continue
+		}
+		name := controllerName(vs[i].pod, "ReplicaSet")
+		switch {
+		case name == "":
+		case first == "":
+			first = name
+		case name != first:
+			return 2
+		}
+	}
+	if first != "" {
+		return 1
+	}
+	return 0
+}
+
+func statefulSetShape(s *appsv1.StatefulSet) replicated {
+	r := replicated{kind: "StatefulSet", desired: replicasOr1(s.Spec.Replicas), zeroSuspends: true}
+	r.updated = ptr32(s.Status.UpdatedReplicas)
+	if s.Generation > s.Status.ObservedGeneration {
+		r.rollout = "waiting for the StatefulSet controller to observe the latest spec"
+		return r
+	}
+	if s.Spec.UpdateStrategy.Type == appsv1.OnDeleteStatefulSetStrategyType {
+		return r
+	}
+	var partition int32
+	if ru := s.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
+		partition = *ru.Partition
+	}
+	switch {
+	case s.Status.UpdatedReplicas < r.desired-partition:
+		r.rollout = "rollout in progress: " + strconv.Itoa(int(s.Status.UpdatedReplicas)) + "/" + strconv.Itoa(int(r.desired-partition)) + " pods updated"
+	case partition == 0 && s.Status.UpdateRevision != "" && s.Status.CurrentRevision != s.Status.UpdateRevision:
+		r.rollout = "rollout in progress: revision " + s.Status.UpdateRevision + " is not current yet"
+	}
+	return r
+}
+
+func daemonSetShape(d *appsv1.DaemonSet) replicated {
+	r := replicated{kind: "DaemonSet", desired: d.Status.DesiredNumberScheduled}
+	r.updated = ptr32(d.Status.UpdatedNumberScheduled)
+	switch {
+	case d.Generation > d.Status.ObservedGeneration:
+		r.rollout = "waiting for the DaemonSet controller to observe the latest spec"
+	case d.Spec.UpdateStrategy.Type != appsv1.OnDeleteDaemonSetStrategyType && d.Status.UpdatedNumberScheduled < r.desired:
+		r.rollout = "rollout in progress: " + strconv.Itoa(int(d.Status.UpdatedNumberScheduled)) + "/" + strconv.Itoa(int(r.desired)) + " pods updated"
+	}
+	return r
+}
+
+func replicaSetShape(rs *appsv1.ReplicaSet) replicated {
+	r := replicated{kind: "ReplicaSet", desired: replicasOr1(rs.Spec.Replicas), zeroSuspends: true}
+	for i := range rs.Status.Conditions {
+		if c := &rs.Status.Conditions[i]; c.Type == appsv1.ReplicaSetReplicaFailure && c.Status == corev1.ConditionTrue {
+			r.replicaFailure = nonEmpty(c.Message, c.Reason)
+		}
+	}
+	return r
+}
+
+func replicationControllerShape(rc *corev1.ReplicationController) replicated {
+	r := replicated{kind: "ReplicationController", desired: replicasOr1(rc.Spec.Replicas), zeroSuspends: true}
+	for i := range rc.Status.Conditions {
+		if c := &rc.Status.Conditions[i]; c.Type == corev1.ReplicationControllerReplicaFailure && c.Status == corev1.ConditionTrue {
+			r.replicaFailure = nonEmpty(c.Message, c.Reason)
+		}
+	}
+	return r
+}
+
+// jobOutcome reads a Job's terminal conditions. FailureTarget and
+// SuccessCriteriaMet come before Failed and Complete while the last pods
+// terminate; they already decide the outcome.
+func jobOutcome(j *batchv1.Job) (failed, complete *batchv1.JobCondition) {
+	for i := range j.Status.Conditions {
+		c := &j.Status.Conditions[i]
+		if c.Status != corev1.ConditionTrue {
+			continue
+		}
+		switch c.Type {
+		case batchv1.JobFailed, batchv1.JobFailureTarget:
+			if failed == nil || c.Type == batchv1.JobFailed {
+				failed = c
+			}
+		case batchv1.JobComplete, batchv1.JobSuccessCriteriaMet:
+			if complete == nil || c.Type == batchv1.JobComplete {
+				complete = c
+			}
+		}
+	}
+	return failed, complete
+}
+
+func jobSuspended(j *batchv1.Job) bool {
+	if j.Spec.Suspend != nil && *j.Spec.Suspend {
+		return true
+	}
+	for i := range j.Status.Conditions {
+		if c := &j.Status.Conditions[i]; c.Type == batchv1.JobSuspended && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
+}
+
+func jobCompletions(j *batchv1.Job) int32 {
+	if j.Spec.Completions != nil && *j.Spec.Completions >= 0 {
+		return *j.Spec.Completions
+	}
+	return 1
+}
+
+// evalJob judges a Job: its Failed and Complete conditions first, then its
+// running pods. Only pods that have not finished count: a failed pod of a
+// Job that has not failed is a retry and is classified Progressing. The
+// ready column of a Job is kubectl's COMPLETIONS, succeeded/completions,
+// since a finished Job has no ready pods.
+func evalJob(j *batchv1.Job, vs []podVerdict) targetVerdict {
+	for i := range vs {
+		vs[i].counts = !terminalPhase(vs[i].pod.Status.Phase)
+	}
+	s := summarize(vs)
+	desired := jobCompletions(j)
+	t := targetVerdict{desired: desired, readyText: ratio(int(j.Status.Succeeded), int(desired))}
+	t.replicas = &whv1.Replicas{Desired: ptr32(desired), Current: ptr32(int32(s.current)), Ready: ptr32(int32(s.ready))}
+	failed, complete := jobOutcome(j)
+	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
+	switch {
+	case failed != nil:
+		t.health, t.reason = whv1.HealthDegraded, nonEmpty(failed.Reason, reasonFailed)
+		t.message = "Job failed (" + t.reason + ")"
+		if failed.Message != "" {
+			t.message += ": " + failed.Message
+		}
+		t.hints = append(t.hints, hintItem{code: whv1.HintJobFailed,
+			message:  "Job " + quote(j.Name) + " failed (" + t.reason + "); see the evidence and the logs of its failed pods",
+			evidence: failed.Message})
+	case complete != nil:
+		t.health, t.reason = whv1.HealthHealthy, statusCompleted
+		t.message = "Job completed: " + ratio(int(j.Status.Succeeded), int(desired)) + " pods succeeded"
+	case worstIs(whv1.HealthDegraded):
+		t.fromWorst(&s)
+	case jobSuspended(j):
+		t.health, t.reason, t.message = whv1.HealthSuspended, whv1.ReasonSuspended, "Job is suspended"
+	case worstIs(whv1.HealthUnknown):
+		t.fromWorst(&s)
+	default:
+		t.health = whv1.HealthProgressing
+		t.reason = worstReasonOr(&s, whv1.ReasonProgressing)
+		t.message = "Job running: " + strconv.Itoa(int(j.Status.Active)) + " active, " +
+			ratio(int(j.Status.Succeeded), int(desired)) + " succeeded"
+		if j.Status.Failed > 0 {
+			t.message += ", " + strconv.Itoa(int(j.Status.Failed)) + " failed (retrying)"
+		}
+	}
+	return t
+}
+
+// evalCronJob judges a CronJob by the outcome of its most recent finished
+// Job, so that a CronJob that runs every minute does not flap between
+// Progressing and Healthy; a Job running now only matters when its pods
+// fail. vs holds the pods of the running Jobs and of the last finished one
+// (see cronJobScope).
+func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVerdict {
+	for i := range vs {
+		v := &vs[i]
+		v.counts = !terminalPhase(v.pod.Status.Phase) && (scope.last == nil || controllerName(v.pod, "Job") != scope.last.Name)
+	}
+	s := summarize(vs)
+	var t targetVerdict
+	t.desired = -1
+	shown := scope.last
+	if shown == nil && len(scope.active) > 0 {
+		shown = scope.active[len(scope.active)-1]
+	}
+	t.readyText = "0/0"
+	if shown != nil {
+		t.desired = jobCompletions(shown)
+		t.readyText = ratio(int(shown.Status.Succeeded), int(t.desired))
+		t.replicas = &whv1.Replicas{Desired: ptr32(t.desired)}
+	} else {
+		t.replicas = &whv1.Replicas{}
+	}
+	t.replicas.Current, t.replicas.Ready = ptr32(int32(s.current)), ptr32(int32(s.ready))
+
+	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
+	var failed, complete *batchv1.JobCondition
+	if scope.last != nil {
+		failed, complete = jobOutcome(scope.last)
+	}
+	switch {
+	case worstIs(whv1.HealthDegraded):
+		t.fromWorst(&s)
+	case cj.Spec.Suspend != nil && *cj.Spec.Suspend:
+		t.health, t.reason, t.message = whv1.HealthSuspended, whv1.ReasonSuspended, "CronJob is suspended"
+	case failed != nil:
+		t.health, t.reason = whv1.HealthDegraded, nonEmpty(failed.Reason, reasonFailed)
+		t.message = "last run " + scope.last.Name + " failed (" + t.reason + ")"
+		if failed.Message != "" {
+			t.message += ": " + failed.Message
+		}
+		t.hints = append(t.hints, hintItem{code: whv1.HintJobFailed,
+			message:  "the last run of the CronJob, Job " + quote(scope.last.Name) + ", failed (" + t.reason + "); see the evidence and the logs of its failed pods",
+			evidence: failed.Message})
+	case complete != nil:
+		t.health, t.reason = whv1.HealthHealthy, statusCompleted
+		t.message = "last run " + scope.last.Name + " completed"
+	case worstIs(whv1.HealthUnknown):
+		t.fromWorst(&s)
+	case shown != nil:
+		t.health = whv1.HealthProgressing
+		t.reason = worstReasonOr(&s, whv1.ReasonProgressing)
+		t.message = "first run " + shown.Name + " in progress"
+	default:
+		t.health, t.reason, t.message = whv1.HealthHealthy, whv1.ReasonHealthy, "no Job has run yet"
+	}
+	return t
+}
+
+// cronScope are the Jobs of a CronJob that matter: the most recent
+// finished one and the ones still running, oldest first.
+type cronScope struct {
+	last   *batchv1.Job
+	active []*batchv1.Job
+	// known: the CronJob's Jobs were given, so pods can be filtered.
+	known bool
+}
+
+func cronJobScope(jobs []*batchv1.Job) cronScope {
+	var sc cronScope
+	for _, j := range jobs {
+		if j == nil {
+			continue
+		}
+		sc.known = true
+		failed, complete := jobOutcome(j)
+		if failed == nil && complete == nil {
+			sc.active = append(sc.active, j)
+			continue
+		}
+		if sc.last == nil || newerJob(j, sc.last) {
+			sc.last = j
+		}
+	}
+	// Oldest first, by creation then name, without allocating a sorter.
+	for i := 1; i < len(sc.active); i++ {
+		for k := i; k > 0 && newerJob(sc.active[k-1], sc.active[k]); k-- {
+			sc.active[k-1], sc.active[k] = sc.active[k], sc.active[k-1]
+		}
+	}
+	return sc
+}
+
+func newerJob(a, b *batchv1.Job) bool {
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return b.CreationTimestamp.Before(&a.CreationTimestamp)
+	}
+	return a.Name > b.Name
+}
+
+// inScope says whether a pod belongs to one of the Jobs in scope.
+func (sc *cronScope) inScope(p *corev1.Pod) bool {
+	if !sc.known {
+		return true
+	}
+	name := controllerName(p, "Job")
+	if sc.last != nil && name == sc.last.Name {
+		return true
+	}
+	for _, j := range sc.active {
+		if j.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// jobOf finds the Job in scope that owns the pod.
+func (sc *cronScope) jobOf(p *corev1.Pod) *batchv1.Job {
+	name := controllerName(p, "Job")
+	if sc.last != nil && name == sc.last.Name {
+		return sc.last
+	}
+	for _, j := range sc.active {
+		if j.Name == name {
+			return j
+		}
+	}
+	return nil
+}
+
+// evalPods judges a target by its pods alone: a bare pod (desired 1), or a
+// custom owner the engine does not read (desired = the pods that are
+// neither terminal nor terminating).
+func evalPods(vs []podVerdict, bare bool) targetVerdict {
+	for i := range vs {
+		vs[i].counts = true
+	}
+	s := summarize(vs)
+	var t targetVerdict
+	desired := int32(s.current)
+	if bare {
+		desired = 1
+	}
+	t.desired = desired
+	t.readyText = ratio(s.ready, int(desired))
+	t.replicas = &whv1.Replicas{Current: ptr32(int32(s.current)), Ready: ptr32(int32(s.ready))}
+	if bare {
+		t.replicas.Desired = ptr32(1)
+	}
+	switch {
+	case s.worst == nil && bare:
+		t.health, t.reason, t.message = whv1.HealthUnknown, reasonNotFound, "the pod does not exist"
+	case s.worst == nil:
+		t.health, t.reason, t.message = whv1.HealthSuspended, reasonScaledToZero, "no pods"
+	case s.worst.health == whv1.HealthHealthy:
+		t.health = whv1.HealthHealthy
+		t.reason = s.worst.reason
+		if s.current == 0 {
+			t.message = ratio(s.like, s.counting) + " pods " + s.worst.reason
+		} else {
+			t.message = readyMessage(s.ready, int(desired))
+		}
+	default:
+		t.fromWorst(&s)
+	}
+	return t
+}
+
+// worstReasonOr is the worst counting pod's reason, or def without pods.
+func worstReasonOr(s *podSummary, def string) string {
+	if s.worst != nil {
+		return s.worst.reason
+	}
+	return def
+}
+
+// controllerName is the name of the pod's controller owner of the kind.
+func controllerName(p *corev1.Pod, kind string) string {
+	for i := range p.OwnerReferences {
+		o := &p.OwnerReferences[i]
+		if o.Controller != nil && *o.Controller && o.Kind == kind {
+			return o.Name
+		}
+	}
+	return ""
+}
+
+func replicasOr1(r *int32) int32 {
+	if r == nil {
+		return 1
+	}
+	if *r < 0 {
+		return 0
+	}
+	return *r
+}
+
+func ptr32(v int32) *int32 {
+	if v < 0 {
+		v = 0
+	}
+	return &v
+}
+
+func ratio(a, b int) string { return strconv.Itoa(a) + "/" + strconv.Itoa(b) }
+
+func readyMessage(ready, desired int) string { return ratio(ready, desired) + " pods ready" }
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func quote(s string) string { return strconv.Quote(s) }

@@ -1,0 +1,365 @@
+package health
+
+import (
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+)
+
+// cause says which rule decided a pod's verdict; messages and hints read it.
+type cause uint8
+
+const (
+	causeReady                cause = iota // ready: Healthy
+	causeCompleted                         // phase Succeeded: Healthy
+	causeStarting                          // not ready yet, inside not-ready-after
+	causeNotReadyTooLong                   // not ready for longer than not-ready-after
+	causeGated                             // SchedulingGated
+	causeUnschedulable                     // unschedulable, inside unschedulable-after
+	causeUnschedulableTooLong              // unschedulable for longer than unschedulable-after
+	causeTerminating                       // under deletion, inside the grace period + stuck window
+	causeStuckTerminating                  // under deletion for too long
+	causeNodeLost                          // phase Unknown or NodeLost
+	causeFailed                            // phase Failed
+	causeEvicted                           // phase Failed, reason Evicted
+	causeContainerFailure                  // a container waits with an error or terminated with one
+	causeInitFailure                       // an init container failed
+	causeFlapping                          // a container restarted within the flap window and is not steadily ready
+	causeJobRetry                          // a Job's pod failed and the Job retries
+)
+
+// podVerdict is what the engine concluded about one pod.
+type podVerdict struct {
+	pod *corev1.Pod
+	row PodRow
+	// health is the pod's verdict, reason the word that explains it: the
+	// kubectl STATUS, or the failing container's word when STATUS hides
+	// it, or CrashLoopBackOff for a flapping container.
+	health whv1.HealthStatus
+	reason string
+	cause  cause
+	// container names the container that decided a failure, if any.
+	container string
+	// ready: the pod's Ready condition is True.
+	ready bool
+	// current: neither terminal nor under deletion.
+	current bool
+	// counts: the pod takes part in the target's verdict (see aggregate.go).
+	counts bool
+	// mismatch: phase Running while not ready or failing.
+	mismatch bool
+	// next is the earliest moment after now at which a window ends and the
+	// verdict of this pod may change; zero when none.
+	next time.Time
+	// events are the Warning events about the pod, most recent first.
+	events []*corev1.Event
+}
+
+// podContext is what classification needs to know about the pod's target.
+type podContext struct {
+	now     time.Time
+	windows Windows
+	// jobRetrying: the pod belongs to a Job that has not failed, so a
+	// terminated pod or container is a retry, not a failure.
+	jobRetrying bool
+}
+
+// classifyPod applies design.md's per-pod rules. The order matters: a pod
+// under deletion is judged by its deletion, a lost node makes everything
+// else unknowable, a terminal phase is final, and a flapping container
+// wins over whatever state its latest tick shows so the verdict does not
+// flap with it.
+func classifyPod(p *corev1.Pod, row PodRow, ctx *podContext) podVerdict {
+	v := podVerdict{pod: p, row: row, reason: row.Status, counts: true}
+	v.ready = conditionTrue(p.Status.Conditions, corev1.PodReady, false)
+	v.current = !terminalPhase(p.Status.Phase) && p.DeletionTimestamp == nil
+	v.applyRules(ctx)
+	v.mismatch = v.current && p.Status.Phase == corev1.PodRunning && (!v.ready || v.health == whv1.HealthDegraded)
+	return v
+}
+
+func (v *podVerdict) applyRules(ctx *podContext) {
+	p := v.pod
+	st := &p.Status
+	terminal := terminalPhase(st.Phase)
+	deleting := p.DeletionTimestamp != nil
+
+	switch {
+	case deleting && !terminal:
+		// deletionTimestamp already is the request time plus the grace
+		// period: the moment the pod should have been gone.
+		stuckAt := p.DeletionTimestamp.Add(ctx.windows.StuckTerminatingAfter)
+		if !ctx.now.Before(stuckAt) {
+			v.health, v.cause = whv1.HealthDegraded, causeStuckTerminating
+			return
+		}
+		v.next = stuckAt
+		if st.Reason == reasonNodeLost || st.Phase == corev1.PodUnknown {
+			v.health, v.cause = whv1.HealthUnknown, causeNodeLost
+		} else {
+			v.health, v.cause = whv1.HealthProgressing, causeTerminating
+		}
+		return
+	case st.Phase == corev1.PodUnknown || st.Reason == reasonNodeLost:
+		v.health, v.cause = whv1.HealthUnknown, causeNodeLost
+		return
+	case st.Phase == corev1.PodSucceeded:
+		v.health, v.cause = whv1.HealthHealthy, causeCompleted
+		return
+	case st.Phase == corev1.PodFailed:
+		v.health, v.cause = whv1.HealthDegraded, causeFailed
+		if st.Reason == reasonEvicted {
+			v.cause = causeEvicted
+		}
+		if ctx.jobRetrying {
+			v.health, v.cause = whv1.HealthProgressing, causeJobRetry
+		}
+		return
+	}
+
+	if name, init, until, ok := flapping(p, v.ready, ctx); ok {
+		v.health, v.cause, v.container = whv1.HealthDegraded, causeFlapping, name
+		v.reason = string(whv1.HintCrashLoopBackOff)
+		if init {
+			v.reason = initPrefix + v.reason
+		}
+		v.next = until
+		return
+	}
+
+	if f, ok := containerFailure(p); ok {
+		switch {
+		case f.retriedByJob && ctx.jobRetrying:
+			v.health, v.cause = whv1.HealthProgressing, causeJobRetry
+		case f.init:
+			v.health, v.cause = whv1.HealthDegraded, causeInitFailure
+		default:
+			v.health, v.cause = whv1.HealthDegraded, causeContainerFailure
+		}
+		v.container = f.name
+		if v.health == whv1.HealthDegraded && !isFailureWord(v.row.Status) {
+			v.reason = f.word
+		}
+		return
+	}
+
+	if v.ready {
+		v.health, v.cause = whv1.HealthHealthy, causeReady
+		return
+	}
+
+	if c := podCondition(st.Conditions, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
+		if c.Reason == corev1.PodReasonSchedulingGated {
+			v.health, v.cause = whv1.HealthProgressing, causeGated
+			return
+		}
+		if c.Reason == corev1.PodReasonUnschedulable {
+			since := c.LastTransitionTime.Time
+			if since.IsZero() {
+				since = p.CreationTimestamp.Time
+			}
+			v.health, v.cause = whv1.HealthProgressing, causeUnschedulable
+			if at := since.Add(ctx.windows.UnschedulableAfter); !ctx.now.Before(at) {
+				v.health, v.cause = whv1.HealthDegraded, causeUnschedulableTooLong
+			} else {
+				v.next = at
+			}
+			return
+		}
+	}
+
+	// Not ready, neither failing nor waiting for the scheduler: starting,
+	// or running without passing its readiness probe. Both get the
+	// not-ready-after window, counted from when the pod last became not
+	// ready (or started, or was created).
+	v.health, v.cause = whv1.HealthProgressing, causeStarting
+	since := notReadySince(p)
+	if since.IsZero() {
+		return
+	}
+	if at := since.Add(ctx.windows.NotReadyAfter); !ctx.now.Before(at) {
+		v.health, v.cause = whv1.HealthDegraded, causeNotReadyTooLong
+	} else {
+		v.next = at
+	}
+	return
+}
+
+// flapping finds a container whose restart still counts: one that
+// restarted within the flap window while the pod is not ready, or one that
+// restarted within a window before the pod last became ready, until the
+// pod has been ready for a whole window. A restart is the latest of the
+// previous termination, the current run's start (with restarts > 0) and a
+// failed current termination, so every tick of a crash loop (waiting,
+// running not ready, terminated) finds it. It returns the first such
+// container, whether it is a (non-sidecar) init container, and the moment
+// the last of them stops counting.
+func flapping(p *corev1.Pod, ready bool, ctx *podContext) (name string, init bool, until time.Time, ok bool) {
+	flap := ctx.windows.FlapWindow
+	if flap <= 0 {
+		return "", false, time.Time{}, false
+	}
+	var readySince time.Time
+	if ready {
+		if c := podCondition(p.Status.Conditions, corev1.PodReady); c != nil {
+			readySince = c.LastTransitionTime.Time
+		}
+	}
+	check := func(cs *corev1.ContainerStatus, isInit bool) {
+		if cs.RestartCount <= 0 {
+			return
+		}
+		restarted := lastTermination(cs)
+		if r := cs.State.Running; r != nil {
+			restarted = later(restarted, r.StartedAt.Time)
+		}
+		if t := cs.State.Terminated; t != nil && failedTermination(t) {
+			restarted = later(restarted, t.FinishedAt.Time)
+		}
+		if restarted.IsZero() {
+			return
+		}
+		end := restarted.Add(flap)
+		if ready && !readySince.IsZero() {
+			if !restarted.After(readySince.Add(-flap)) {
+				return // a restart long before the pod became ready
+			}
+			end = later(end, readySince.Add(flap))
+		}
+		if !ctx.now.Before(end) {
+			return
+		}
+		if !ok {
+			name, init, ok = cs.Name, isInit, true
+		}
+		until = later(until, end)
+	}
+	for i := range p.Status.InitContainerStatuses {
+		cs := &p.Status.InitContainerStatuses[i]
+		check(cs, !isSidecar(initContainerSpec(p, cs.Name)))
+	}
+	for i := range p.Status.ContainerStatuses {
+		check(&p.Status.ContainerStatuses[i], false)
+	}
+	return name, init, until, ok
+}
+
+// failure is a container that is failing now.
+type failure struct {
+	name string
+	// word is how kubectl would name the failure: the waiting reason or
+	// the termination word, with Init: for init containers.
+	word string
+	init bool
+	// retriedByJob: the container terminated under restartPolicy Never,
+	// so the pod fails and the Job (if any) retries with a new pod.
+	retriedByJob bool
+}
+
+// containerFailure finds the first failing container: init containers in
+// order (the one that blocks), then regular containers in order, as the
+// printer lets the first one win.
+func containerFailure(p *corev1.Pod) (failure, bool) {
+	for i := range p.Status.InitContainerStatuses {
+		cs := &p.Status.InitContainerStatuses[i]
+		sidecar := isSidecar(initContainerSpec(p, cs.Name))
+		prefix := initPrefix
+		if sidecar {
+			prefix = ""
+		}
+		if w := cs.State.Waiting; w != nil && isFailureWaitingReason(w.Reason) {
+			return failure{name: cs.Name, word: prefix + w.Reason, init: !sidecar}, true
+		}
+		if t := cs.State.Terminated; t != nil && failedTermination(t) {
+			return failure{name: cs.Name, word: prefix + terminatedWord(t), init: !sidecar,
+				retriedByJob: p.Spec.RestartPolicy == corev1.RestartPolicyNever}, true
+		}
+	}
+	for i := range p.Status.ContainerStatuses {
+		cs := &p.Status.ContainerStatuses[i]
+		if w := cs.State.Waiting; w != nil && isFailureWaitingReason(w.Reason) {
+			return failure{name: cs.Name, word: w.Reason}, true
+		}
+		if t := cs.State.Terminated; t != nil && failedTermination(t) {
+			return failure{name: cs.Name, word: terminatedWord(t),
+				retriedByJob: p.Spec.RestartPolicy == corev1.RestartPolicyNever}, true
+		}
+	}
+	return failure{}, false
+}
+
+// isFailureWaitingReason is design.md's rule for waiting reasons that will
+// not fix themselves: Err*, *Error, *BackOff and InvalidImageName.
+func isFailureWaitingReason(r string) bool {
+	return strings.HasPrefix(r, "Err") || strings.HasSuffix(r, "Error") ||
+		strings.HasSuffix(r, "BackOff") || r == "InvalidImageName"
+}
+
+// failedTermination: the container exited with an error or was killed.
+func failedTermination(t *corev1.ContainerStateTerminated) bool {
+	return t.ExitCode != 0 || t.Signal != 0 || t.Reason == "OOMKilled"
+}
+
+// isFailureWord says whether a kubectl STATUS names a failure by itself,
+// so that it can stay the reason of a failing pod.
+func isFailureWord(s string) bool {
+	s = strings.TrimPrefix(s, initPrefix)
+	return isFailureWaitingReason(s) || s == "OOMKilled" || s == "ContainerCannotRun" ||
+		s == "DeadlineExceeded" || strings.HasPrefix(s, "ExitCode:") || strings.HasPrefix(s, "Signal:")
+}
+
+// notReadySince is when the pod last became not ready: the Ready
+// condition's transition, else its start, else its creation.
+func notReadySince(p *corev1.Pod) time.Time {
+	if c := podCondition(p.Status.Conditions, corev1.PodReady); c != nil && !c.LastTransitionTime.IsZero() {
+		return c.LastTransitionTime.Time
+	}
+	if p.Status.StartTime != nil && !p.Status.StartTime.IsZero() {
+		return p.Status.StartTime.Time
+	}
+	return p.CreationTimestamp.Time
+}
+
+// podCondition returns the first condition of the type, nil when absent.
+func podCondition(conds []corev1.PodCondition, t corev1.PodConditionType) *corev1.PodCondition {
+	for i := range conds {
+		if conds[i].Type == t {
+			return &conds[i]
+		}
+	}
+	return nil
+}
+
+// earliest returns the earlier of two moments, ignoring zero ones.
+func earliest(a, b time.Time) time.Time {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero() || a.Before(b):
+		return a
+	default:
+		return b
+	}
+}
+
+// healthRank orders verdicts from worst to best: Degraded, Unknown,
+// Progressing, Suspended, Healthy. Degraded is worst because it needs
+// someone to act; Unknown may still turn out fine.
+func healthRank(h whv1.HealthStatus) int {
+	switch h {
+	case whv1.HealthDegraded:
+		return 0
+	case whv1.HealthUnknown:
+		return 1
+	case whv1.HealthProgressing:
+		return 2
+	case whv1.HealthSuspended:
+		return 3
+	case whv1.HealthHealthy:
+		return 4
+	}
+	return 5
+}
