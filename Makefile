@@ -60,12 +60,21 @@ verify: manifests generate ## Regenerate everything and fail if the committed fi
 	@echo "verify: generated files are up to date"
 
 .PHONY: test
-test: manifests generate vet envtest ## Run unit tests and the envtest suites (builds the envtest binaries on first use).
+test: manifests generate vet cluster-binaries ## Run unit tests, envtest suites and local-cluster tests (builds the binaries on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -coverprofile cover.out $(TEST_ARGS)
 
 .PHONY: envtest
 envtest: ## Build etcd, kube-apiserver and kubectl from source into the cache when missing.
 	@hack/envtest-binaries.sh >/dev/null
+
+.PHONY: cluster-binaries
+cluster-binaries: ## Also build kube-controller-manager, kube-scheduler and kwok (for the demo and e2e).
+	@hack/envtest-binaries.sh --cluster >/dev/null
+
+.PHONY: demo
+demo: build cluster-binaries ## Run the controller on a local cluster, no cluster needed (DEMO_ONCE=1 exits after printing).
+	go build -o $(LOCALBIN)/demo ./hack/demo
+	$(LOCALBIN)/demo --assets "$(ENVTEST_ASSETS)" --bin "$(LOCALBIN)"
 
 ##@ Build
 

@@ -91,7 +91,20 @@ if [[ ${#want[@]} -gt 0 ]]; then
 fi
 
 if $cluster && ! have kwok "$KWOK_VERSION"; then
-  build kwok "$KWOK_VERSION" "$ROOT/hack/tools/kwok" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v${KWOK_VERSION}" kwok=sigs.k8s.io/kwok/cmd/kwok
+  build kwok "$KWOK_VERSION" "$ROOT/hack/tools/kwok" "-s -w" kwok=sigs.k8s.io/kwok/cmd/kwok
+fi
+
+# kwok's own node life cycle (initialize, heartbeat) ships as YAML in its
+# module; the local cluster loads it from here beside the binaries.
+if $cluster && [[ ! -s "$ASSETS_DIR/kwok-node-stages.yaml" ]]; then
+  kwok_dir="$(cd "$ROOT/hack/tools/kwok" && GOWORK=off go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+  {
+    cat "$kwok_dir/kustomize/stage/node/fast/node-initialize.yaml"
+    echo "---"
+    cat "$kwok_dir/kustomize/stage/node/heartbeat/node-heartbeat.yaml"
+  } >"$ASSETS_DIR/kwok-node-stages.yaml.tmp"
+  mv "$ASSETS_DIR/kwok-node-stages.yaml.tmp" "$ASSETS_DIR/kwok-node-stages.yaml"
+  log "copied kwok's node stages into $ASSETS_DIR"
 fi
 
 echo "$ASSETS_DIR"
