@@ -142,36 +142,40 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 	s := summarize(vs)
 	t := targetVerdict{desired: r.desired, readyText: ratio(s.ready, int(r.desired))}
 	t.replicas = &whv1.Replicas{Desired: ptr32(r.desired), Current: ptr32(int32(s.current)), Ready: ptr32(int32(s.ready)), Updated: r.updated}
-	shortfall := int32(s.current) < r.desired
 	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
+
+	// The workload's own findings are hints whatever decides the verdict.
+	deadlineMsg := ""
+	if r.deadlineExceeded != nil {
+		deadlineMsg = "Deployment exceeded its progress deadline"
+		if *r.deadlineExceeded != "" {
+			deadlineMsg += ": " + *r.deadlineExceeded
+		}
+		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: deadlineMsg, evidence: *r.deadlineExceeded})
+	}
+	createMsg := ""
+	if int32(s.current) < r.desired && (r.replicaFailure != "" || failedCreate != "") {
+		createMsg = nonEmpty(r.replicaFailure, failedCreate)
+		t.hints = append(t.hints, hintItem{code: whv1.HintReplicaShortfall,
+			message: r.kind + " cannot create the pods it wants (" + strconv.Itoa(s.current) + " of " +
+				strconv.Itoa(int(r.desired)) + " exist): check ResourceQuotas, LimitRanges and admission webhooks",
+			evidence: createMsg})
+	}
 
 	switch {
 	case worstIs(whv1.HealthDegraded):
 		t.fromWorst(&s)
-	case r.deadlineExceeded != nil:
-		t.health, t.reason = whv1.HealthDegraded, reasonProgressDeadlineExceeded
-		t.message = "Deployment exceeded its progress deadline"
-		if *r.deadlineExceeded != "" {
-			t.message += ": " + *r.deadlineExceeded
-		}
-		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: t.message, evidence: *r.deadlineExceeded})
+	case deadlineMsg != "":
+		t.health, t.reason, t.message = whv1.HealthDegraded, reasonProgressDeadlineExceeded, deadlineMsg
 	case r.paused:
 		t.health, t.reason, t.message = whv1.HealthSuspended, reasonPaused, r.kind+" is paused"
 	case r.desired == 0 && r.zeroSuspends:
 		t.health, t.reason, t.message = whv1.HealthSuspended, reasonScaledToZero, "scaled to 0 replicas"
 	case worstIs(whv1.HealthUnknown):
 		t.fromWorst(&s)
-	case shortfall && (r.replicaFailure != "" || failedCreate != ""):
-		msg := r.replicaFailure
-		if msg == "" {
-			msg = failedCreate
-		}
+	case createMsg != "":
 		t.health, t.reason = whv1.HealthDegraded, reasonFailedCreate
-		t.message = "only " + strconv.Itoa(s.current) + " of " + strconv.Itoa(int(r.desired)) + " pods exist: " + msg
-		t.hints = append(t.hints, hintItem{code: whv1.HintReplicaShortfall,
-			message: r.kind + " cannot create the pods it wants (" + strconv.Itoa(s.current) + " of " +
-				strconv.Itoa(int(r.desired)) + " exist): check ResourceQuotas, LimitRanges and admission webhooks",
-			evidence: msg})
+		t.message = "only " + strconv.Itoa(s.current) + " of " + strconv.Itoa(int(r.desired)) + " pods exist: " + createMsg
 	case worstIs(whv1.HealthProgressing):
 		t.fromWorst(&s)
 	case r.rollout != "":
@@ -427,20 +431,25 @@ func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVe
 	if scope.last != nil {
 		failed, complete = jobOutcome(scope.last)
 	}
+	failedReason, failedMsg := "", ""
+	if failed != nil {
+		failedReason = nonEmpty(failed.Reason, reasonFailed)
+		failedMsg = "last run " + scope.last.Name + " failed (" + failedReason + ")"
+		if failed.Message != "" {
+			failedMsg += ": " + failed.Message
+		}
+		t.hints = append(t.hints, hintItem{code: whv1.HintJobFailed,
+			message: "the last run of the CronJob, Job " + quote(scope.last.Name) + ", failed (" + failedReason +
+				"); see the evidence and the logs of its failed pods",
+			evidence: failed.Message})
+	}
 	switch {
 	case worstIs(whv1.HealthDegraded):
 		t.fromWorst(&s)
 	case cj.Spec.Suspend != nil && *cj.Spec.Suspend:
 		t.health, t.reason, t.message = whv1.HealthSuspended, whv1.ReasonSuspended, "CronJob is suspended"
 	case failed != nil:
-		t.health, t.reason = whv1.HealthDegraded, nonEmpty(failed.Reason, reasonFailed)
-		t.message = "last run " + scope.last.Name + " failed (" + t.reason + ")"
-		if failed.Message != "" {
-			t.message += ": " + failed.Message
-		}
-		t.hints = append(t.hints, hintItem{code: whv1.HintJobFailed,
-			message:  "the last run of the CronJob, Job " + quote(scope.last.Name) + ", failed (" + t.reason + "); see the evidence and the logs of its failed pods",
-			evidence: failed.Message})
+		t.health, t.reason, t.message = whv1.HealthDegraded, failedReason, failedMsg
 	case complete != nil:
 		t.health, t.reason = whv1.HealthHealthy, statusCompleted
 		t.message = "last run " + scope.last.Name + " completed"
