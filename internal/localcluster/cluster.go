@@ -187,7 +187,14 @@ func (c *Cluster) startControlPlane() error {
 		ControlPlaneStopTimeout:  30 * time.Second,
 	}
 	c.env.ControlPlane.Etcd = &envtest.Etcd{DataDir: filepath.Join(c.Dir, "etcd"), Out: etcdLog, Err: etcdLog}
-	c.env.ControlPlane.APIServer = &envtest.APIServer{Out: apiLog, Err: apiLog}
+	// A fixed certificate folder keeps the serving certificate and the
+	// service-account keys across StopAPIServer/StartAPIServer, so clients
+	// and kubeconfigs stay valid.
+	certDir := filepath.Join(c.Dir, "kube-apiserver")
+	if err := os.MkdirAll(certDir, 0o700); err != nil {
+		return err
+	}
+	c.env.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir, Out: apiLog, Err: apiLog}
 	if _, err := c.env.Start(); err != nil {
 		return fmt.Errorf("start etcd and kube-apiserver: %w", err)
 	}
@@ -259,6 +266,18 @@ func (p *Process) Stop(grace time.Duration) {
 		_ = p.Signal(syscall.SIGKILL)
 		<-p.done
 	}
+}
+
+// StopAPIServer stops kube-apiserver, leaving etcd and every other process
+// running, as an API server outage or upgrade does.
+func (c *Cluster) StopAPIServer() error {
+	return c.env.ControlPlane.APIServer.Stop()
+}
+
+// StartAPIServer starts kube-apiserver again, on the same address and with
+// the same certificates, and returns when it is healthy.
+func (c *Cluster) StartAPIServer() error {
+	return c.env.ControlPlane.APIServer.Start()
 }
 
 func createNode(ctx context.Context, cs kubernetes.Interface, name string, capacity corev1.ResourceList) error {
