@@ -1,0 +1,91 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/utils/ptr"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/health"
+	"github.com/workloadhealth/workloadhealth/internal/inventory"
+	"github.com/workloadhealth/workloadhealth/internal/naming"
+)
+
+const assessExample = `  # Assess a dump of the whole cluster
+  kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json > dump.json
+  kubectl workloadhealth assess -f dump.json
+
+  # The same, straight from kubectl, with the message and first hint of each
+  kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json | kubectl workloadhealth assess -f - -o wide
+
+  # Reproducible output of an old dump: assess it as at the time it was taken
+  kubectl workloadhealth assess -f dump.json --now 2026-11-25T06:00:00Z -o yaml`
+
+func newAssessCommand(streams genericiooptions.IOStreams, clock func() time.Time) *cobra.Command {
+	o := newOfflineOptions(streams, clock)
+	cmd := &cobra.Command{
+		Use:   "assess -f FILE|-",
+		Short: "Assess a saved dump offline and print the WorkloadHealth objects the controller would write",
+		Long: `Assess reads a dump of pods, Warning events and workloads (Deployments,
+ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers),
+groups the pods by target as the controller does, and prints the WorkloadHealth
+object the controller would write for each target: the table of
+'kubectl get workloadhealth', or the objects as a List (-o json, -o yaml).
+
+Items that cannot be decoded are skipped with a warning on standard error;
+kinds the engine does not read are ignored.`,
+		Example: assessExample,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete("", "wide", "json", "yaml"); err != nil {
+				return err
+			}
+			targets, err := o.targets(cmd.Context())
+			if err != nil {
+				return err
+			}
+			list := &whv1.WorkloadHealthList{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}}
+			list.Items = make([]whv1.WorkloadHealth, 0, len(targets))
+			for _, t := range targets {
+				list.Items = append(list.Items, *o.workloadHealth(t))
+			}
+			return printWorkloadHealths(o.streams, list, o.output)
+		},
+	}
+	o.addFlags(cmd.Flags(), `"" (a table), wide (with MESSAGE and HINT), json or yaml`)
+	o.addMaxPodsFlag(cmd.Flags())
+	return cmd
+}
+
+// workloadHealth is the object the controller would write for the
+// target: its name, labels, annotation, ownerReference and spec as the
+// controller sets them, and the engine's status. Conditions carry the
+// time of the assessment as their transition time.
+func (o *offlineOptions) workloadHealth(t *inventory.Target) *whv1.WorkloadHealth {
+	res := health.Assess(o.input(t))
+	wh := &whv1.WorkloadHealth{
+		TypeMeta: metav1.TypeMeta{APIVersion: whv1.GroupVersion.String(), Kind: "WorkloadHealth"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        t.Name(),
+			Namespace:   t.Namespace,
+			Labels:      naming.Labels(t.Ref.Kind, t.Ref.Name),
+			Annotations: map[string]string{whv1.AnnotationArgoIgnoreUpdates: "true"},
+		},
+		Spec:   whv1.WorkloadHealthSpec{TargetRef: t.Ref},
+		Status: res.Status,
+	}
+	if t.Ref.UID != "" {
+		wh.OwnerReferences = []metav1.OwnerReference{{
+			APIVersion:         t.Ref.APIVersion,
+			Kind:               t.Ref.Kind,
+			Name:               t.Ref.Name,
+			UID:                t.Ref.UID,
+			Controller:         ptr.To(false),
+			BlockOwnerDeletion: ptr.To(false),
+		}}
+	}
+	return wh
+}

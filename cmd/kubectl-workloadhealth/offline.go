@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/health"
+	"github.com/workloadhealth/workloadhealth/internal/inventory"
+)
+
+// offlineOptions are the flags of the commands that read a dump: where it
+// is, the time of the assessment and the engine's windows, with the
+// manager's defaults.
+type offlineOptions struct {
+	streams  genericiooptions.IOStreams
+	clock    func() time.Time
+	filename string
+	nowFlag  string
+	output   string
+	windows  health.Windows
+	maxPods  int
+
+	now time.Time
+}
+
+func newOfflineOptions(streams genericiooptions.IOStreams, clock func() time.Time) *offlineOptions {
+	return &offlineOptions{streams: streams, clock: clock, windows: health.DefaultWindows(), maxPods: health.DefaultMaxPods}
+}
+
+func (o *offlineOptions) addFlags(fs *pflag.FlagSet, outputs string) {
+	def := health.DefaultWindows()
+	fs.StringVarP(&o.filename, "filename", "f", "",
+		"The dump to read: a file, or - for standard input. JSON or YAML: a List as `kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json` prints it, single objects, or a stream of them.")
+	fs.StringVarP(&o.output, "output", "o", "", "Output format: "+outputs+".")
+	fs.StringVar(&o.nowFlag, "now", "",
+		"The time of the assessment, RFC 3339 (2026-11-25T06:00:00Z); default the current time. Set it to get the same output from the same dump.")
+	fs.DurationVar(&o.windows.FlapWindow, "flap-window", def.FlapWindow,
+		"A container that restarted within this window and is not ready keeps its pod Degraded; Degraded turns Healthy only after all pods were ready this long.")
+	fs.DurationVar(&o.windows.NotReadyAfter, "not-ready-after", def.NotReadyAfter,
+		"A pod Running but not ready for longer is Degraded.")
+	fs.DurationVar(&o.windows.UnschedulableAfter, "unschedulable-after", def.UnschedulableAfter,
+		"A pod Pending and unschedulable for longer is Degraded.")
+}
+
+// addMaxPodsFlag adds --max-pods-per-workload, which only the commands
+// that print WorkloadHealth objects read.
+func (o *offlineOptions) addMaxPodsFlag(fs *pflag.FlagSet) {
+	fs.IntVar(&o.maxPods, "max-pods-per-workload", health.DefaultMaxPods,
+		fmt.Sprintf("Most pods listed in status.pods of one WorkloadHealth (1-%d).", whv1.MaxPods))
+}
+
+// complete checks the flags and sets the time of the assessment.
+func (o *offlineOptions) complete(outputs ...string) error {
+	if o.filename == "" {
+		return errors.New("a dump is required: -f FILE, or -f - for standard input")
+	}
+	if !slices.Contains(outputs, o.output) {
+		return fmt.Errorf("unknown output format %q: use one of %q", o.output, outputs[1:])
+	}
+	if o.maxPods < 1 || o.maxPods > whv1.MaxPods {
+		return fmt.Errorf("--max-pods-per-workload must be between 1 and %d, not %d", whv1.MaxPods, o.maxPods)
+	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"--flap-window", o.windows.FlapWindow},
+		{"--not-ready-after", o.windows.NotReadyAfter},
+		{"--unschedulable-after", o.windows.UnschedulableAfter},
+	} {
+		if f.d <= 0 {
+			return fmt.Errorf("%s must be positive, not %s", f.name, f.d)
+		}
+	}
+	o.now = o.clock()
+	if o.nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, o.nowFlag)
+		if err != nil {
+			return fmt.Errorf("--now must be an RFC 3339 time like 2026-11-25T06:00:00Z: %w", err)
+		}
+		o.now = t
+	}
+	return nil
+}
+
+// targets reads the dump, reports what it skipped on stderr, and groups
+// it by target.
+func (o *offlineOptions) targets(ctx context.Context) ([]*inventory.Target, error) {
+	var in io.Reader = o.streams.In
+	name := "standard input"
+	if o.filename != "-" {
+		f, err := os.Open(o.filename)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close() //nolint:errcheck // read only
+		in, name = f, o.filename
+	}
+	inv, warnings, err := inventory.Read(in)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(o.streams.ErrOut, "warning: %s: %s\n", name, w)
+	}
+	return inv.Targets(ctx)
+}
+
+// input is the engine's input for a target.
+func (o *offlineOptions) input(t *inventory.Target) health.Input {
+	return health.Input{
+		Target:      t.Ref,
+		Workload:    t.Workload,
+		ReplicaSets: t.ReplicaSets,
+		Jobs:        t.Jobs,
+		Pods:        t.Pods,
+		Events:      t.Events,
+		Now:         o.now,
+		Windows:     o.windows,
+		MaxPods:     o.maxPods,
+	}
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+func newRootCommand(streams genericiooptions.IOStreams, now func() time.Time) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kubectl-workloadhealth",
+		Short: "See what is really wrong with your workloads",
+		Long: `kubectl workloadhealth shows the health of workloads as their pods' containers
+and Warning events tell it, with the engine of the workloadhealth controller.
+
+  assess    assess a saved dump offline and print the WorkloadHealth objects
+            the controller would write
+  pods      list every pod of a dump with kubectl's STATUS, its health and
+            its target`,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl workloadhealth"},
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w\nSee '%s --help' for usage", err, c.CommandPath())
+	})
+	root.AddCommand(
+		newAssessCommand(streams, now),
+		newPodsCommand(streams, now),
+	)
+	return root
+}
