@@ -186,8 +186,9 @@ func TestFlagErrors(t *testing.T) {
 
 func TestHelpDocumentsFlagsAndExamples(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"assess": {"--filename", "--now", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
-		"pods":   {"--filename", "--now", "--output", "targetKind", "Examples:", "kubectl workloadhealth pods -f dump.json"},
+		"assess":   {"--filename", "--now", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
+		"pods":     {"--filename", "--now", "--output", "targetKind", "Examples:", "kubectl workloadhealth pods -f dump.json"},
+		"describe": {"--kubeconfig", "--context", "--namespace", "KIND/NAME", "Examples:", "deployment/activator"},
 	} {
 		out, _, err := run(t, nil, cmd, "--help")
 		if err != nil {

@@ -1,7 +1,7 @@
 // Command kubectl-workloadhealth is the kubectl plugin of workloadhealth
 // (`kubectl workloadhealth`): it assesses a saved dump of pods, events and
-// workloads offline with the controller's engine and lists every pod's
-// real state.
+// workloads offline with the controller's engine, lists every pod's real
+// state, and describes a WorkloadHealth of a live cluster.
 package main
 
 import (
@@ -10,10 +10,16 @@ import (
 	"os"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 func main() {
+	// controller-runtime's client logs through this logger; a CLI reports
+	// errors itself.
+	logf.SetLogger(logr.Discard())
+
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	if err := execute(context.Background(), os.Args[1:], streams, time.Now); err != nil {
 		fmt.Fprintln(os.Stderr, "error: "+err.Error())

@@ -18,7 +18,8 @@ and Warning events tell it, with the engine of the workloadhealth controller.
   assess    assess a saved dump offline and print the WorkloadHealth objects
             the controller would write
   pods      list every pod of a dump with kubectl's STATUS, its health and
-            its target`,
+            its target
+  describe  print a readable report of one WorkloadHealth of the cluster`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl workloadhealth"},
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -33,6 +34,7 @@ and Warning events tell it, with the engine of the workloadhealth controller.
 	root.AddCommand(
 		newAssessCommand(streams, now),
 		newPodsCommand(streams, now),
+		newDescribeCommand(streams, now),
 	)
 	return root
 }

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/report"
+)
+
+// crdName is the name of the WorkloadHealth CRD.
+const crdName = "workloadhealths.health.workloadhealth.io"
+
+const describeExample = `  # The report of a WorkloadHealth by its name
+  kubectl workloadhealth describe -n knative-serving deployment-activator
+
+  # The same, named by its target
+  kubectl workloadhealth describe -n knative-serving deployment/activator
+  kubectl workloadhealth describe -n batch cj/nightly-report`
+
+type describeOptions struct {
+	streams     genericiooptions.IOStreams
+	clock       func() time.Time
+	configFlags *genericclioptions.ConfigFlags
+}
+
+func newDescribeCommand(streams genericiooptions.IOStreams, clock func() time.Time) *cobra.Command {
+	o := &describeOptions{streams: streams, clock: clock, configFlags: genericclioptions.NewConfigFlags(true)}
+	cmd := &cobra.Command{
+		Use:   "describe [-n NAMESPACE] NAME | KIND/NAME",
+		Short: "Print a readable report of one WorkloadHealth of the cluster",
+		Long: `Describe reads one WorkloadHealth from the cluster of the kubeconfig and prints
+its target, health and message, ready/reason/restarts and phase mismatches,
+conditions, pods worst first with their containers' last terminations, the last
+Warning event, and the hints: what is probably wrong, the evidence it was read
+from, and what to do.
+
+NAME is the WorkloadHealth's name (deployment-activator) or its target as
+KIND/NAME (deployment/activator, deploy/activator, sts/db, cj/nightly-report,
+rollout/checkout).`,
+		Example: describeExample,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), args[0])
+		},
+	}
+	o.configFlags.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func (o *describeOptions) run(ctx context.Context, arg string) error {
+	cfg, err := o.configFlags.ToRESTConfig()
+	if err != nil {
+		return err
+	}
+	ns, _, err := o.configFlags.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return err
+	}
+	scheme := runtime.NewScheme()
+	if err := whv1.AddToScheme(scheme); err != nil {
+		return err
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return err
+	}
+	wh, err := find(ctx, c, ns, arg)
+	if err != nil {
+		return err
+	}
+	return report.Describe(o.streams.Out, wh, o.clock())
+}
+
+// find reads the WorkloadHealth that arg names in the namespace.
+func find(ctx context.Context, c client.Reader, ns, arg string) (*whv1.WorkloadHealth, error) {
+	name, kind, target := arg, "", ""
+	if i := strings.IndexByte(arg, '/'); i >= 0 {
+		kind, target = canonicalKind(arg[:i]), arg[i+1:]
+		if kind == "" || target == "" {
+			return nil, fmt.Errorf("%q is neither a name nor KIND/NAME", arg)
+		}
+		name = naming.Name(kind, target)
+		if kind == "WorkloadHealth" {
+			name = target
+		}
+	}
+	wh := &whv1.WorkloadHealth{}
+	err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, wh)
+	if apierrors.IsNotFound(err) && target != "" && kind != "WorkloadHealth" {
+		// A custom kind's case is not known from the command line, and
+		// the name is hashed with it when it is long: look the target
+		// up by its labels instead.
+		var found *whv1.WorkloadHealth
+		found, err = findByTarget(ctx, c, ns, kind, target)
+		if err == nil && found != nil {
+			return found, nil
+		}
+	}
+	switch {
+	case err == nil:
+		return wh, nil
+	case isCRDMissing(err):
+		return nil, fmt.Errorf("the WorkloadHealth CRD (%s) is not installed in this cluster: install workloadhealth first (kubectl apply -k config/crd)", crdName)
+	case apierrors.IsNotFound(err):
+		if target != "" && kind != "WorkloadHealth" {
+			return nil, fmt.Errorf("workloadhealth %q not found in namespace %q (no WorkloadHealth of %s %s)", name, ns, kind, target)
+		}
+		return nil, fmt.Errorf("workloadhealth %q not found in namespace %q", name, ns)
+	default:
+		return nil, fmt.Errorf("get workloadhealth %q in namespace %q: %w", name, ns, err)
+	}
+}
+
+// findByTarget lists the WorkloadHealths whose target-kind label is the
+// kind, in any case, and returns the one of that target; nil when none
+// matches (err is then a NotFound).
+func findByTarget(ctx context.Context, c client.Reader, ns, kind, target string) (*whv1.WorkloadHealth, error) {
+	list := &whv1.WorkloadHealthList{}
+	lower := strings.ToLower(kind)
+	if err := c.List(ctx, list, client.InNamespace(ns), client.MatchingLabels{whv1.LabelTargetKind: naming.Shorten(lower, kind, target, naming.MaxLabelValueLength)}); err != nil {
+		return nil, err
+	}
+	for i := range list.Items {
+		ref := list.Items[i].Spec.TargetRef
+		if strings.EqualFold(ref.Kind, kind) && ref.Name == target {
+			return &list.Items[i], nil
+		}
+	}
+	return nil, apierrors.NewNotFound(whv1.GroupVersion.WithResource("workloadhealths").GroupResource(), naming.Name(kind, target))
+}
+
+// isCRDMissing says whether the error means the API server does not serve
+// WorkloadHealth.
+func isCRDMissing(err error) bool {
+	if meta.IsNoMatchError(err) {
+		return true
+	}
+	var status apierrors.APIStatus
+	if errors.As(err, &status) && apierrors.IsNotFound(err) {
+		// A 404 about the resource type rather than an object of it.
+		d := status.Status().Details
+		return d == nil || d.Name == ""
+	}
+	return false
+}
+
+// canonicalKind maps what users type before the slash (kubectl's
+// resource names, plurals and short names of the built-in kinds) to the
+// kind the WorkloadHealth name is made of. Other words are taken as a
+// custom kind: their resource group and a plural "s" are not known here,
+// so "rollout" and "Rollout" both mean kind Rollout.
+func canonicalKind(s string) string {
+	word := strings.ToLower(s)
+	if i := strings.IndexByte(word, '.'); i >= 0 {
+		word = word[:i] // deployments.apps
+	}
+	switch word {
+	case "deployment", "deployments", "deploy":
+		return "Deployment"
+	case "replicaset", "replicasets", "rs":
+		return "ReplicaSet"
+	case "statefulset", "statefulsets", "sts":
+		return "StatefulSet"
+	case "daemonset", "daemonsets", "ds":
+		return "DaemonSet"
+	case "replicationcontroller", "replicationcontrollers", "rc":
+		return "ReplicationController"
+	case "job", "jobs":
+		return "Job"
+	case "cronjob", "cronjobs", "cj":
+		return "CronJob"
+	case "pod", "pods", "po":
+		return "Pod"
+	case "workloadhealth", "workloadhealths", "wh":
+		return "WorkloadHealth"
+	}
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
