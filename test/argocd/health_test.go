@@ -13,7 +13,6 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -21,8 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
-	"github.com/workloadhealth/workloadhealth/internal/health"
-	. "github.com/workloadhealth/workloadhealth/internal/health/healthtest"
+	"github.com/workloadhealth/workloadhealth/test/fixtures"
 )
 
 // healthKey is the argocd-cm key Argo CD reads the script of a group/kind
@@ -105,18 +103,18 @@ func toLua(l *lua.LState, v any) lua.LValue {
 	return lua.LNil
 }
 
-// workloadHealth is the object the controller would write for a target
-// whose status the engine computed from in, read back as Argo CD's cluster
-// cache holds it (JSON decoded into unstructured).
-func workloadHealth(t *testing.T, in *health.Input) *unstructured.Unstructured {
+// workloadHealth is the object the controller would write for target (nil:
+// a new object with no status yet), read back as Argo CD's cluster cache
+// holds it: JSON decoded into unstructured.
+func workloadHealth(t *testing.T, target *fixtures.Target) *unstructured.Unstructured {
 	t.Helper()
 	wh := &whv1.WorkloadHealth{
 		TypeMeta:   metav1.TypeMeta{APIVersion: whv1.GroupVersion.String(), Kind: "WorkloadHealth"},
-		ObjectMeta: metav1.ObjectMeta{Name: "wh", Namespace: Namespace, Generation: 1},
+		ObjectMeta: metav1.ObjectMeta{Name: "wh", Namespace: "default", Generation: 1},
 	}
-	if in != nil {
-		wh.Spec.TargetRef = in.Target
-		wh.Status = health.Assess(*in).Status
+	if target != nil {
+		wh.Spec.TargetRef = target.Input.Target
+		wh.Status = target.Assessed()
 		wh.Status.ObservedGeneration = 1
 	}
 	data, err := json.Marshal(wh)
@@ -130,30 +128,6 @@ func workloadHealth(t *testing.T, in *health.Input) *unstructured.Unstructured {
 	return u
 }
 
-func podTarget(p *corev1.Pod) *health.Input {
-	return &health.Input{
-		Target:   whv1.TargetReference{APIVersion: "v1", Kind: "Pod", Name: p.Name},
-		Workload: p, Pods: []*corev1.Pod{p}, Now: T0,
-	}
-}
-
-func deploymentTarget(replicas int32, pods ...*corev1.Pod) *health.Input {
-	d := &appsv1.Deployment{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: Namespace, Generation: 1},
-		Spec:       appsv1.DeploymentSpec{Replicas: ptr.To(replicas)},
-		Status: appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: int32(len(pods)),
-			UpdatedReplicas: int32(len(pods)), ReadyReplicas: int32(len(pods)), AvailableReplicas: int32(len(pods))},
-	}
-	return &health.Input{
-		Target:   whv1.TargetReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"},
-		Workload: d, Pods: pods, Now: T0,
-	}
-}
-
-// dnsFailure is the last words of the seed story's activator.
-const dnsFailure = "dial tcp: lookup autoscaler.knative-serving.svc.cluster.local on 10.96.0.10:53: no such host"
-
 func TestHealthLua(t *testing.T) {
 	script, err := os.ReadFile(filepath.Join("..", "..", "config", "argocd", "health.lua"))
 	if err != nil {
@@ -161,93 +135,40 @@ func TestHealthLua(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		// obj is the WorkloadHealth; its status is the engine's verdict.
-		obj func(t *testing.T) *unstructured.Unstructured
-		// engine is the health the engine must have written, so that each
-		// case covers the health it is named after.
-		engine whv1.HealthStatus
+		// target is assessed by the engine; nil leaves the status empty.
+		target *fixtures.Target
+		// change edits the object after the engine wrote its status.
+		change func(t *testing.T, u *unstructured.Unstructured)
 		want   argoHealth
 	}{
-		{
-			name: "healthy deployment",
-			obj: func(t *testing.T) *unstructured.Unstructured {
-				return workloadHealth(t, deploymentTarget(2,
-					Pod("web-1", RunningReady(), OwnedBy("ReplicaSet", "web-5d4f")),
-					Pod("web-2", RunningReady(), OwnedBy("ReplicaSet", "web-5d4f"))))
-			},
-			engine: whv1.HealthHealthy,
-			want:   argoHealth{Status: "Healthy", Message: "2/2 pods ready"},
-		},
-		{
-			name: "progressing pod creating its container",
-			obj: func(t *testing.T) *unstructured.Unstructured {
-				return workloadHealth(t, podTarget(Pod("starting", Phase(corev1.PodPending), Node("n1"),
-					Created(T0.Add(-10*time.Second)), Status(CS("app", Waiting("ContainerCreating", ""))))))
-			},
-			engine: whv1.HealthProgressing,
-			want:   argoHealth{Status: "Progressing", Message: "1/1 pods ContainerCreating (phase Pending)"},
-		},
-		{
-			name: "degraded crash loop names the root-cause hint",
-			obj: func(t *testing.T) *unstructured.Unstructured {
-				return workloadHealth(t, podTarget(Pod("activator", CrashLoopingWith(161, dnsFailure))))
-			},
-			engine: whv1.HealthDegraded,
-			want:   argoHealth{Status: "Degraded", Message: "1/1 pods CrashLoopBackOff (phase Running); hint DNSFailure"},
-		},
-		{
-			name: "suspended deployment scaled to zero",
-			obj: func(t *testing.T) *unstructured.Unstructured {
-				return workloadHealth(t, deploymentTarget(0))
-			},
-			engine: whv1.HealthSuspended,
-			want:   argoHealth{Status: "Suspended", Message: "scaled to 0 replicas"},
-		},
-		{
-			name: "unknown when the node is lost",
-			obj: func(t *testing.T) *unstructured.Unstructured {
-				return workloadHealth(t, podTarget(Pod("lost", Phase(corev1.PodUnknown), Node("n1"))))
-			},
-			engine: whv1.HealthUnknown,
-			want:   argoHealth{Status: "Unknown", Message: "1/1 pods Unknown; hint NodeLost"},
-		},
-		{
-			name: "no status yet",
-			obj: func(t *testing.T) *unstructured.Unstructured {
-				return workloadHealth(t, nil)
-			},
-			want: argoHealth{Status: "Progressing", Message: "Waiting for the workloadhealth controller to assess the target"},
-		},
-		{
-			name: "status of an older generation",
-			obj: func(t *testing.T) *unstructured.Unstructured {
-				u := workloadHealth(t, podTarget(Pod("ok", RunningReady())))
-				u.SetGeneration(2)
-				return u
-			},
-			engine: whv1.HealthHealthy,
-			want:   argoHealth{Status: "Progressing", Message: "Waiting for the workloadhealth controller to observe generation 2"},
-		},
-		{
-			name: "a health word from a newer controller",
-			obj: func(t *testing.T) *unstructured.Unstructured {
-				u := workloadHealth(t, podTarget(Pod("ok", RunningReady())))
+		{name: "healthy", target: ptr.To(fixtures.Healthy()),
+			want: argoHealth{Status: "Healthy", Message: "2/2 pods ready"}},
+		{name: "progressing", target: ptr.To(fixtures.Progressing()),
+			want: argoHealth{Status: "Progressing", Message: "1/1 pods ContainerCreating (phase Pending)"}},
+		{name: "degraded names the root-cause hint", target: ptr.To(fixtures.Degraded()),
+			want: argoHealth{Status: "Degraded", Message: "1/1 pods CrashLoopBackOff (phase Running); hint DNSFailure"}},
+		{name: "suspended", target: ptr.To(fixtures.Suspended()),
+			want: argoHealth{Status: "Suspended", Message: "scaled to 0 replicas"}},
+		{name: "unknown", target: ptr.To(fixtures.Unknown()),
+			want: argoHealth{Status: "Unknown", Message: "1/1 pods Unknown; hint NodeLost"}},
+		{name: "no status yet",
+			want: argoHealth{Status: "Progressing", Message: "Waiting for the workloadhealth controller to assess the target"}},
+		{name: "status of an older generation", target: ptr.To(fixtures.Healthy()),
+			change: func(t *testing.T, u *unstructured.Unstructured) { u.SetGeneration(2) },
+			want:   argoHealth{Status: "Progressing", Message: "Waiting for the workloadhealth controller to observe generation 2"}},
+		{name: "a health word from a newer controller", target: ptr.To(fixtures.Healthy()),
+			change: func(t *testing.T, u *unstructured.Unstructured) {
 				if err := unstructured.SetNestedField(u.Object, "Sleeping", "status", "health", "status"); err != nil {
 					t.Fatal(err)
 				}
-				return u
 			},
-			want: argoHealth{Status: "Unknown", Message: "Unrecognised health Sleeping: 1/1 pods ready"},
-		},
+			want: argoHealth{Status: "Unknown", Message: "Unrecognised health Sleeping: 2/2 pods ready"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			obj := tc.obj(t)
-			if tc.engine != "" {
-				got, _, _ := unstructured.NestedString(obj.Object, "status", "health", "status")
-				if got != string(tc.engine) {
-					t.Fatalf("the engine wrote health %q, want %q: the case does not cover what it is named after", got, tc.engine)
-				}
+			obj := workloadHealth(t, tc.target)
+			if tc.change != nil {
+				tc.change(t, obj)
 			}
 			if got := runHealthLua(t, string(script), obj); got != tc.want {
 				t.Errorf("Argo CD health = %+v, want %+v", got, tc.want)
