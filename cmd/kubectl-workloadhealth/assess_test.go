@@ -186,7 +186,7 @@ func TestFlagErrors(t *testing.T) {
 
 func TestHelpDocumentsFlagsAndExamples(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"assess":   {"--filename", "--now", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
+		"assess":   {"-f, --filename FILE", "--now TIME", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
 		"pods":     {"--filename", "--now", "--output", "targetKind", "Examples:", "kubectl workloadhealth pods -f dump.json"},
 		"describe": {"--kubeconfig", "--context", "--namespace", "KIND/NAME", "Examples:", "deployment/activator"},
 	} {

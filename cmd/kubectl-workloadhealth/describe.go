@@ -28,7 +28,7 @@ const describeExample = `  # The report of a WorkloadHealth by its name
 
   # The same, named by its target
   kubectl workloadhealth describe -n knative-serving deployment/activator
-  kubectl workloadhealth describe -n batch cj/nightly-report`
+  kubectl workloadhealth describe -n reports cj/nightly-report`
 
 type describeOptions struct {
 	streams     genericiooptions.IOStreams

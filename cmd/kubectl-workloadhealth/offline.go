@@ -39,10 +39,10 @@ func newOfflineOptions(streams genericiooptions.IOStreams, clock func() time.Tim
 func (o *offlineOptions) addFlags(fs *pflag.FlagSet, outputs string) {
 	def := health.DefaultWindows()
 	fs.StringVarP(&o.filename, "filename", "f", "",
-		"The dump to read: a file, or - for standard input. JSON or YAML: a List as `kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json` prints it, single objects, or a stream of them.")
+		"The dump to read: a `FILE`, or - for standard input. JSON or YAML: a List as 'kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json' prints it, single objects, or a stream of them.")
 	fs.StringVarP(&o.output, "output", "o", "", "Output format: "+outputs+".")
 	fs.StringVar(&o.nowFlag, "now", "",
-		"The time of the assessment, RFC 3339 (2026-11-25T06:00:00Z); default the current time. Set it to get the same output from the same dump.")
+		"The `TIME` of the assessment, RFC 3339 (2026-11-25T06:00:00Z); default the current time. Set it to get the same output from the same dump.")
 	fs.DurationVar(&o.windows.FlapWindow, "flap-window", def.FlapWindow,
 		"A container that restarted within this window and is not ready keeps its pod Degraded; Degraded turns Healthy only after all pods were ready this long.")
 	fs.DurationVar(&o.windows.NotReadyAfter, "not-ready-after", def.NotReadyAfter,
