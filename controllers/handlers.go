@@ -1,0 +1,87 @@
+package controllers
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/owners"
+)
+
+// Handlers map a changed object to the requests of the targets it affects,
+// keyed by the WorkloadHealth name: its own target only. For updates,
+// controller-runtime calls them with the old and the new object, so a pod
+// whose owner changed enqueues both targets.
+
+// mapObject enqueues the target of a pod or workload of kind gk, and the
+// object itself when a WorkloadHealth exists for it but it is not its own
+// target any more (an orphan ReplicaSet adopted by a Deployment, a pod that
+// looked bare until its ReplicaSet reached the cache): that reconcile
+// deletes the stale WorkloadHealth.
+func (r *Reconciler) mapObject(gk schema.GroupKind) handler.MapFunc {
+	return func(ctx context.Context, obj client.Object) []reconcile.Request {
+		target, err := owners.Resolve(ctx, newGetter(r.Client, nil), gk, obj)
+		if err != nil {
+			logf.FromContext(ctx).Error(err, "Cannot resolve the target", "kind", gk.Kind, "object", client.ObjectKeyFromObject(obj))
+			return nil
+		}
+		reqs := []reconcile.Request{request(obj.GetNamespace(), target.Kind, target.Name)}
+		self := request(obj.GetNamespace(), gk.Kind, obj.GetName())
+		if self != reqs[0] && r.exists(ctx, self.NamespacedName) {
+			reqs = append(reqs, self)
+		}
+		return reqs
+	}
+}
+
+// mapEvent enqueues the target of the object a Warning event is about. An
+// event may arrive before its object: then it enqueues the object as a
+// target, a request that finds nothing to do; the object's own arrival
+// enqueues the real target, whose reconcile finds the event by index.
+func (r *Reconciler) mapEvent(ctx context.Context, obj client.Object) []reconcile.Request {
+	ev, ok := obj.(*corev1.Event)
+	if !ok {
+		return nil
+	}
+	io := ev.InvolvedObject
+	gv, _ := schema.ParseGroupVersion(io.APIVersion)
+	gk := schema.GroupKind{Group: gv.Group, Kind: io.Kind}
+	if io.Name == "" || gk == whv1.GroupVersion.WithKind("WorkloadHealth").GroupKind() {
+		return nil // our own events say nothing about a workload
+	}
+	ns := io.Namespace
+	if ns == "" {
+		ns = ev.Namespace
+	}
+	if !owners.IsBuiltIn(gk) {
+		return []reconcile.Request{request(ns, io.Kind, io.Name)}
+	}
+	involved, err := newGetter(r.Client, nil).GetObject(ctx, gk, ns, io.Name)
+	if err != nil {
+		return []reconcile.Request{request(ns, io.Kind, io.Name)}
+	}
+	target, err := owners.Resolve(ctx, newGetter(r.Client, nil), gk, involved)
+	if err != nil {
+		logf.FromContext(ctx).Error(err, "Cannot resolve the target of an event", "event", client.ObjectKeyFromObject(ev))
+		return nil
+	}
+	return []reconcile.Request{request(ns, target.Kind, target.Name)}
+}
+
+// exists says whether the cache holds a WorkloadHealth of this name.
+func (r *Reconciler) exists(ctx context.Context, key types.NamespacedName) bool {
+	return r.Get(ctx, key, &whv1.WorkloadHealth{}) == nil
+}
+
+// request is the request of the target kind/name in a namespace.
+func request(namespace, kind, name string) reconcile.Request {
+	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: namespace, Name: naming.Name(kind, name)}}
+}

@@ -1,0 +1,162 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/health"
+	"github.com/workloadhealth/workloadhealth/internal/owners"
+)
+
+// ControllerName names the controller in logs, metrics and events.
+const ControllerName = "workloadhealth"
+
+// +kubebuilder:rbac:groups="",resources=pods;replicationcontrollers,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=events,verbs=get;list;watch;create;patch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=apps,resources=deployments;replicasets;statefulsets;daemonsets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=batch,resources=jobs;cronjobs,verbs=get;list;watch
+// +kubebuilder:rbac:groups=health.workloadhealth.io,resources=workloadhealths,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=health.workloadhealth.io,resources=workloadhealths/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+
+// Reconciler keeps one WorkloadHealth per target. Requests are keyed by the
+// WorkloadHealth's namespace and name; the target behind a name is found
+// through the cache's indexes.
+type Reconciler struct {
+	// Client reads from the manager's cache and writes to the API server.
+	client.Client
+	// APIReader reads owners that the cache does not hold yet (see getter).
+	APIReader client.Reader
+	// Recorder records an event on a WorkloadHealth when its health changes.
+	Recorder recorder.EventRecorder
+	// Clock is the time of every assessment and of requeues for windows.
+	Clock clock.WithTicker
+	// Windows are the engine's time windows.
+	Windows health.Windows
+	// MaxPods bounds status.pods.
+	MaxPods int
+	// SkipNameValidation lets tests start more than one manager in a process.
+	SkipNameValidation bool
+}
+
+// Reconcile gathers the target of the request, asks the engine, and writes
+// what changed.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	log := logf.FromContext(ctx)
+
+	stored := &whv1.WorkloadHealth{}
+	if err := r.Get(ctx, req.NamespacedName, stored); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, fmt.Errorf("get WorkloadHealth %s: %w", req, err)
+		}
+		stored = nil
+	}
+
+	st, err := r.gatherTarget(ctx, newGetter(r.Client, r.APIReader), req.NamespacedName)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if st == nil {
+		return ctrl.Result{}, r.deleteStale(ctx, stored)
+	}
+
+	result := health.Assess(r.input(st))
+
+	base := stored
+	wh, err := r.write(ctx, req.NamespacedName, base, st.ref, result.Status)
+	if err != nil && (apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err)) {
+		// The cache was behind our own last write: read the object once
+		// from the API server and write again, rather than wait.
+		log.V(1).Info("Cache behind the API server, retrying with a live read", "reason", err.Error())
+		base = &whv1.WorkloadHealth{}
+		if gerr := r.APIReader.Get(ctx, req.NamespacedName, base); gerr != nil {
+			return ctrl.Result{}, fmt.Errorf("read WorkloadHealth %s after %w: %w", req, err, gerr)
+		}
+		wh, err = r.write(ctx, req.NamespacedName, base, st.ref, result.Status)
+	}
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if after := healthOf(wh); base == nil || after != healthOf(base) {
+		log.Info("Health changed", "workloadHealth", klog.KObj(wh), "health", after)
+		r.recordHealth(wh)
+	}
+	return ctrl.Result{RequeueAfter: result.RequeueAfter}, nil
+}
+
+// write creates or updates the object, then its status, each only when it
+// differs from stored.
+func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, stored *whv1.WorkloadHealth, target whv1.TargetReference, status whv1.WorkloadHealthStatus) (*whv1.WorkloadHealth, error) {
+	wh, err := r.ensureObject(ctx, key, stored, target)
+	if err != nil {
+		return nil, err
+	}
+	return wh, r.writeStatus(ctx, wh, status)
+}
+
+// SetupWithManager registers the indexes and the watches.
+func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+	if err := setupIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
+	if r.Clock == nil {
+		r.Clock = clock.RealClock{}
+	}
+	opts := controller.Options{SkipNameValidation: &r.SkipNameValidation}
+	if _, real := r.Clock.(clock.RealClock); !real {
+		// Requeues for windows must follow the clock the windows are
+		// measured with; the default priority queue only knows real time.
+		opts.NewQueue = func(name string, rl workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request] {
+			return workqueue.NewTypedRateLimitingQueueWithConfig(rl, workqueue.TypedRateLimitingQueueConfig[reconcile.Request]{
+				Name: name, Clock: r.Clock,
+			})
+		}
+	}
+
+	b := ctrl.NewControllerManagedBy(mgr).
+		Named(ControllerName).
+		WithOptions(opts).
+		// Users do not write WorkloadHealth objects: only their deletion
+		// or a change to their metadata needs a reconcile, not our own
+		// status writes.
+		For(&whv1.WorkloadHealth{}, builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{},
+			predicate.LabelChangedPredicate{},
+			predicate.AnnotationChangedPredicate{},
+		))).
+		Watches(&corev1.Event{}, handler.EnqueueRequestsFromMapFunc(r.mapEvent))
+	for _, gk := range owners.BuiltIn() {
+		b = b.Watches(newObject(gk), handler.EnqueueRequestsFromMapFunc(r.mapObject(gk)),
+			builder.WithPredicates(ignoreResyncs()))
+	}
+	return b.Complete(r)
+}
+
+// ignoreResyncs drops updates that changed nothing (informer resyncs); any
+// other change may matter to the engine.
+func ignoreResyncs() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		return e.ObjectOld.GetResourceVersion() != e.ObjectNew.GetResourceVersion()
+	}}
+}
+
+var _ reconcile.Reconciler = (*Reconciler)(nil)
