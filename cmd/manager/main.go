@@ -1,0 +1,208 @@
+// Command manager runs the workloadhealth controller: one WorkloadHealth per
+// workload, kept up to date from its pods, its Warning events and itself.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	"go.uber.org/zap/zapcore"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/discovery"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/controllers"
+	"github.com/workloadhealth/workloadhealth/internal/health"
+)
+
+// leaderElectionID names the Lease the replicas of the manager compete for.
+const leaderElectionID = "workloadhealth.health.workloadhealth.io"
+
+type options struct {
+	namespaces       []string
+	maxPods          int
+	windows          health.Windows
+	leaderElect      bool
+	metricsAddr      string
+	probeAddr        string
+	zap              zap.Options
+	crdBackoffCap    time.Duration
+	discoveryTimeout time.Duration
+}
+
+func main() {
+	opts, err := parseFlags(flag.CommandLine, os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "manager:", err)
+		os.Exit(2)
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts.zap)))
+	if err := run(ctrl.SetupSignalHandler(), opts); err != nil {
+		ctrl.Log.WithName("setup").Info("Manager stopped", "error", err.Error())
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads the command line; --kubeconfig is controller-runtime's
+// own flag, registered on the default flag set.
+func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
+	def := health.DefaultWindows()
+	o := options{windows: def, crdBackoffCap: 30 * time.Second, discoveryTimeout: 10 * time.Second}
+	var namespaces string
+	fs.StringVar(&namespaces, "namespaces", "", "Comma-separated namespaces to watch; empty watches all namespaces.")
+	fs.IntVar(&o.maxPods, "max-pods-per-workload", health.DefaultMaxPods,
+		fmt.Sprintf("Most pods listed in status.pods of one WorkloadHealth (1-%d).", whv1.MaxPods))
+	fs.DurationVar(&o.windows.FlapWindow, "flap-window", def.FlapWindow,
+		"A container that restarted within this window and is not ready keeps its pod Degraded; Degraded turns Healthy only after all pods were ready this long.")
+	fs.DurationVar(&o.windows.NotReadyAfter, "not-ready-after", def.NotReadyAfter,
+		"A pod Running but not ready for longer is Degraded.")
+	fs.DurationVar(&o.windows.UnschedulableAfter, "unschedulable-after", def.UnschedulableAfter,
+		"A pod Pending and unschedulable for longer is Degraded.")
+	fs.BoolVar(&o.leaderElect, "leader-elect", false,
+		"Elect a leader so that only one replica of the manager writes at a time.")
+	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080",
+		"Address the metrics endpoint binds to; \"0\" disables it.")
+	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081",
+		"Address the /healthz and /readyz endpoints bind to.")
+	// Stack traces only for panics: an error here is a condition of the
+	// cluster, and a stack trace per retry would bury it.
+	o.zap.StacktraceLevel = zapcore.PanicLevel
+	o.zap.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+
+	for _, ns := range strings.Split(namespaces, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			o.namespaces = append(o.namespaces, ns)
+		}
+	}
+	if o.maxPods < 1 || o.maxPods > whv1.MaxPods {
+		return o, fmt.Errorf("--max-pods-per-workload must be between 1 and %d, not %d", whv1.MaxPods, o.maxPods)
+	}
+	for name, d := range map[string]time.Duration{
+		"--flap-window": o.windows.FlapWindow, "--not-ready-after": o.windows.NotReadyAfter,
+		"--unschedulable-after": o.windows.UnschedulableAfter,
+	} {
+		if d <= 0 {
+			return o, fmt.Errorf("%s must be positive, not %s", name, d)
+		}
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, o options) error {
+	log := ctrl.Log.WithName("setup")
+	cfg, err := ctrl.GetConfig()
+	if err != nil {
+		return fmt.Errorf("no cluster to talk to (set --kubeconfig or KUBECONFIG): %w", err)
+	}
+	if err := waitForAPI(ctx, cfg, o, log); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return nil // stopped while waiting
+	}
+
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(whv1.AddToScheme(scheme))
+
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                        scheme,
+		Cache:                         controllers.CacheOptions(o.namespaces),
+		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
+		HealthProbeBindAddress:        o.probeAddr,
+		LeaderElection:                o.leaderElect,
+		LeaderElectionID:              leaderElectionID,
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return fmt.Errorf("create manager: %w", err)
+	}
+	r := &controllers.Reconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder(controllers.ControllerName),
+		Clock:     clock.RealClock{},
+		Windows:   o.windows,
+		MaxPods:   o.maxPods,
+	}
+	if err := r.SetupWithManager(ctx, mgr); err != nil {
+		return fmt.Errorf("set up controller: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return fmt.Errorf("add healthz check: %w", err)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return fmt.Errorf("add readyz check: %w", err)
+	}
+	log.Info("Starting manager", "namespaces", o.namespaces, "maxPodsPerWorkload", o.maxPods,
+		"flapWindow", o.windows.FlapWindow, "notReadyAfter", o.windows.NotReadyAfter,
+		"unschedulableAfter", o.windows.UnschedulableAfter, "leaderElect", o.leaderElect)
+	return mgr.Start(ctx)
+}
+
+// waitForAPI waits, with back-off, until the API server answers and serves
+// the WorkloadHealth API: one log line per attempt saying which of the two
+// is missing, instead of a manager that crashes with a stack trace and is
+// restarted in a loop.
+func waitForAPI(ctx context.Context, cfg *rest.Config, o options, log logr.Logger) error {
+	dcfg := rest.CopyConfig(cfg)
+	dcfg.Timeout = o.discoveryTimeout
+	dc, err := discovery.NewDiscoveryClientForConfig(dcfg)
+	if err != nil {
+		return fmt.Errorf("create discovery client: %w", err)
+	}
+	gv := whv1.GroupVersion.String()
+	// Back-off doubles from a second up to the cap and stays there.
+	for delay := min(time.Second, o.crdBackoffCap); ; delay = min(2*delay, o.crdBackoffCap) {
+		err := servesWorkloadHealth(dc, gv)
+		if err == nil {
+			return nil
+		}
+		retryIn := wait.Jitter(delay, 0.1).Round(time.Millisecond)
+		if apierrors.IsNotFound(err) || errors.Is(err, errNoResource) {
+			log.Info("WorkloadHealth CRD not installed; waiting for it (install it with `make install` or `kubectl apply -k config/crd`)",
+				"groupVersion", gv, "retryIn", retryIn)
+		} else {
+			log.Info("Cannot reach the API server; retrying", "host", cfg.Host, "error", err.Error(), "retryIn", retryIn)
+		}
+		select {
+		case <-ctx.Done():
+			return nil // stopped: the caller sees ctx.Err()
+		case <-time.After(retryIn):
+		}
+	}
+}
+
+var errNoResource = errors.New("no workloadhealths resource")
+
+func servesWorkloadHealth(dc discovery.DiscoveryInterface, gv string) error {
+	list, err := dc.ServerResourcesForGroupVersion(gv)
+	if err != nil {
+		return err
+	}
+	for _, r := range list.APIResources {
+		if r.Name == "workloadhealths" {
+			return nil
+		}
+	}
+	return errNoResource
+}

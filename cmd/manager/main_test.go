@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr/funcr"
+	"k8s.io/client-go/rest"
+
+	"github.com/workloadhealth/workloadhealth/internal/health"
+)
+
+func TestParseFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+		check   func(t *testing.T, o options)
+	}{
+		{
+			name: "defaults",
+			check: func(t *testing.T, o options) {
+				if o.maxPods != health.DefaultMaxPods || o.windows != health.DefaultWindows() || o.namespaces != nil || o.leaderElect {
+					t.Errorf("defaults = %+v", o)
+				}
+				if o.metricsAddr != ":8080" || o.probeAddr != ":8081" {
+					t.Errorf("addresses = %q %q", o.metricsAddr, o.probeAddr)
+				}
+			},
+		},
+		{
+			name: "every flag",
+			args: []string{"--namespaces= a, b ,,c", "--max-pods-per-workload=100", "--flap-window=1m",
+				"--not-ready-after=2m", "--unschedulable-after=3m", "--leader-elect",
+				"--metrics-bind-address=0", "--health-probe-bind-address=:9000", "--zap-log-level=debug"},
+			check: func(t *testing.T, o options) {
+				if strings.Join(o.namespaces, "|") != "a|b|c" {
+					t.Errorf("namespaces = %q", o.namespaces)
+				}
+				w := o.windows
+				if o.maxPods != 100 || w.FlapWindow != time.Minute || w.NotReadyAfter != 2*time.Minute ||
+					w.UnschedulableAfter != 3*time.Minute || !o.leaderElect || o.metricsAddr != "0" || o.probeAddr != ":9000" {
+					t.Errorf("options = %+v", o)
+				}
+				if w.StuckTerminatingAfter != health.DefaultWindows().StuckTerminatingAfter {
+					t.Errorf("stuck-terminating window changed: %s", w.StuckTerminatingAfter)
+				}
+			},
+		},
+		{name: "max pods zero", args: []string{"--max-pods-per-workload=0"}, wantErr: "between 1 and 100"},
+		{name: "max pods over the API bound", args: []string{"--max-pods-per-workload=101"}, wantErr: "between 1 and 100"},
+		{name: "negative window", args: []string{"--not-ready-after=-1s"}, wantErr: "--not-ready-after must be positive"},
+		{name: "unknown flag", args: []string{"--namespace=a"}, wantErr: "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			o, err := parseFlags(fs, tt.args)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, o)
+		})
+	}
+}
+
+// logLines collects the lines a logger writes.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) add(prefix, args string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, args)
+}
+
+func (l *logLines) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+func TestWaitForAPI(t *testing.T) {
+	crdInstalled := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/apis/health.workloadhealth.io/v1alpha1" {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-crdInstalled:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"health.workloadhealth.io/v1alpha1",`+
+				`"resources":[{"name":"workloadhealths","singularName":"workloadhealth","namespaced":true,"kind":"WorkloadHealth","verbs":["get"]}]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	o := options{crdBackoffCap: 50 * time.Millisecond, discoveryTimeout: time.Second}
+
+	t.Run("unreachable API server", func(t *testing.T) {
+		logs := &logLines{}
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+		defer cancel()
+		err := waitForAPI(ctx, &rest.Config{Host: "http://127.0.0.1:1"}, o, funcr.New(logs.add, funcr.Options{}))
+		if err != nil {
+			t.Fatalf("waitForAPI = %v, want nil once stopped", err)
+		}
+		lines := logs.get()
+		if len(lines) < 2 {
+			t.Fatalf("want a line per attempt, got %q", lines)
+		}
+		for _, l := range lines {
+			if !strings.Contains(l, "Cannot reach the API server") || strings.Contains(l, "goroutine") {
+				t.Errorf("unexpected line %q", l)
+			}
+		}
+	})
+
+	t.Run("missing CRD, then installed", func(t *testing.T) {
+		logs := &logLines{}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- waitForAPI(ctx, &rest.Config{Host: srv.URL}, o, funcr.New(logs.add, funcr.Options{})) }()
+		for len(logs.get()) < 2 {
+			select {
+			case err := <-done:
+				t.Fatalf("waitForAPI returned %v before the CRD was installed; logged %q", err, logs.get())
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		close(crdInstalled)
+		if err := <-done; err != nil {
+			t.Fatalf("waitForAPI = %v", err)
+		}
+		if ctx.Err() != nil {
+			t.Fatal("waitForAPI returned only when stopped")
+		}
+		for _, l := range logs.get() {
+			if !strings.Contains(l, "WorkloadHealth CRD not installed") {
+				t.Errorf("unexpected line %q", l)
+			}
+		}
+	})
+}
