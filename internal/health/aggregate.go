@@ -107,7 +107,9 @@ func (t *targetVerdict) fromWorst(s *podSummary) {
 type replicated struct {
 	kind    string
 	desired int32
-	updated *int32
+	// updated is the workload's count of updated pods; unset when the
+	// kind has none.
+	updated int32
 	// zeroSuspends: replicas 0 is a choice (not for a DaemonSet, whose
 	// desired count follows the nodes).
 	zeroSuspends bool
@@ -141,7 +143,7 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 	}
 	s := summarize(vs)
 	t := targetVerdict{desired: r.desired, readyText: ratio(s.ready, int(r.desired))}
-	t.replicas = &whv1.Replicas{Desired: ptr32(r.desired), Current: ptr32(int32(s.current)), Ready: ptr32(int32(s.ready)), Updated: r.updated}
+	t.replicas = newReplicas(r.desired, int32(s.current), int32(s.ready), r.updated)
 	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
 
 	// The workload's own findings are hints whatever decides the verdict.
@@ -193,7 +195,7 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 
 func deploymentShape(d *appsv1.Deployment, rss []*appsv1.ReplicaSet, vs []podVerdict) replicated {
 	r := replicated{kind: "Deployment", desired: replicasOr1(d.Spec.Replicas), zeroSuspends: true, paused: d.Spec.Paused}
-	r.updated = ptr32(d.Status.UpdatedReplicas)
+	r.updated = d.Status.UpdatedReplicas
 	for i := range d.Status.Conditions {
 		c := &d.Status.Conditions[i]
 		switch {
@@ -258,7 +260,7 @@ func replicaSetsWithPods(rss []*appsv1.ReplicaSet, vs []podVerdict) int {
 
 func statefulSetShape(s *appsv1.StatefulSet) replicated {
 	r := replicated{kind: "StatefulSet", desired: replicasOr1(s.Spec.Replicas), zeroSuspends: true}
-	r.updated = ptr32(s.Status.UpdatedReplicas)
+	r.updated = s.Status.UpdatedReplicas
 	if s.Generation > s.Status.ObservedGeneration {
 		r.rollout = "waiting for the StatefulSet controller to observe the latest spec"
 		return r
@@ -281,7 +283,7 @@ func statefulSetShape(s *appsv1.StatefulSet) replicated {
 
 func daemonSetShape(d *appsv1.DaemonSet) replicated {
 	r := replicated{kind: "DaemonSet", desired: d.Status.DesiredNumberScheduled}
-	r.updated = ptr32(d.Status.UpdatedNumberScheduled)
+	r.updated = d.Status.UpdatedNumberScheduled
 	switch {
 	case d.Generation > d.Status.ObservedGeneration:
 		r.rollout = "waiting for the DaemonSet controller to observe the latest spec"
@@ -292,7 +294,7 @@ func daemonSetShape(d *appsv1.DaemonSet) replicated {
 }
 
 func replicaSetShape(rs *appsv1.ReplicaSet) replicated {
-	r := replicated{kind: "ReplicaSet", desired: replicasOr1(rs.Spec.Replicas), zeroSuspends: true}
+	r := replicated{kind: "ReplicaSet", desired: replicasOr1(rs.Spec.Replicas), updated: unset, zeroSuspends: true}
 	for i := range rs.Status.Conditions {
 		if c := &rs.Status.Conditions[i]; c.Type == appsv1.ReplicaSetReplicaFailure && c.Status == corev1.ConditionTrue {
 			r.replicaFailure = nonEmpty(c.Message, c.Reason)
@@ -302,7 +304,7 @@ func replicaSetShape(rs *appsv1.ReplicaSet) replicated {
 }
 
 func replicationControllerShape(rc *corev1.ReplicationController) replicated {
-	r := replicated{kind: "ReplicationController", desired: replicasOr1(rc.Spec.Replicas), zeroSuspends: true}
+	r := replicated{kind: "ReplicationController", desired: replicasOr1(rc.Spec.Replicas), updated: unset, zeroSuspends: true}
 	for i := range rc.Status.Conditions {
 		if c := &rc.Status.Conditions[i]; c.Type == corev1.ReplicationControllerReplicaFailure && c.Status == corev1.ConditionTrue {
 			r.replicaFailure = nonEmpty(c.Message, c.Reason)
@@ -365,7 +367,7 @@ func evalJob(j *batchv1.Job, vs []podVerdict) targetVerdict {
 	s := summarize(vs)
 	desired := jobCompletions(j)
 	t := targetVerdict{desired: desired, readyText: ratio(int(j.Status.Succeeded), int(desired))}
-	t.replicas = &whv1.Replicas{Desired: ptr32(desired), Current: ptr32(int32(s.current)), Ready: ptr32(int32(s.ready))}
+	t.replicas = newReplicas(desired, int32(s.current), int32(s.ready), unset)
 	failed, complete := jobOutcome(j)
 	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
 	switch {
@@ -420,11 +422,10 @@ func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVe
 	if shown != nil {
 		t.desired = jobCompletions(shown)
 		t.readyText = ratio(int(shown.Status.Succeeded), int(t.desired))
-		t.replicas = &whv1.Replicas{Desired: ptr32(t.desired)}
+		t.replicas = newReplicas(t.desired, int32(s.current), int32(s.ready), unset)
 	} else {
-		t.replicas = &whv1.Replicas{}
+		t.replicas = newReplicas(unset, int32(s.current), int32(s.ready), unset)
 	}
-	t.replicas.Current, t.replicas.Ready = ptr32(int32(s.current)), ptr32(int32(s.ready))
 
 	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
 	var failed, complete *batchv1.JobCondition
@@ -552,9 +553,10 @@ func evalPods(vs []podVerdict, bare bool) targetVerdict {
 	}
 	t.desired = desired
 	t.readyText = ratio(s.ready, int(desired))
-	t.replicas = &whv1.Replicas{Current: ptr32(int32(s.current)), Ready: ptr32(int32(s.ready))}
 	if bare {
-		t.replicas.Desired = ptr32(1)
+		t.replicas = newReplicas(1, int32(s.current), int32(s.ready), unset)
+	} else {
+		t.replicas = newReplicas(unset, int32(s.current), int32(s.ready), unset)
 	}
 	switch {
 	case s.worst == nil && bare:
@@ -604,16 +606,46 @@ func replicasOr1(r *int32) int32 {
 	return *r
 }
 
-func ptr32(v int32) *int32 {
-	if v < 0 {
-		v = 0
-	}
-	return &v
+// unset marks a replica count the kind does not have.
+const unset = -1
+
+// replicasBlock holds status.replicas and the counts its pointers point
+// to, so that the four pointers cost one allocation.
+type replicasBlock struct {
+	r    whv1.Replicas
+	vals [4]int32
 }
 
-func ratio(a, b int) string { return strconv.Itoa(a) + "/" + strconv.Itoa(b) }
+// newReplicas builds status.replicas; unset leaves a field out.
+func newReplicas(desired, current, ready, updated int32) *whv1.Replicas {
+	b := &replicasBlock{vals: [4]int32{desired, current, ready, updated}}
+	field := func(i int) *int32 {
+		if b.vals[i] == unset {
+			return nil
+		}
+		b.vals[i] = max(b.vals[i], 0)
+		return &b.vals[i]
+	}
+	b.r = whv1.Replicas{Desired: field(0), Current: field(1), Ready: field(2), Updated: field(3)}
+	return &b.r
+}
 
-func readyMessage(ready, desired int) string { return ratio(ready, desired) + " pods ready" }
+// smallRatios are the texts "a/b" for a, b < 10, three bytes each: the
+// READY and ready columns of most pods and workloads, without allocating.
+const smallRatios = "0/00/10/20/30/40/50/60/70/80/91/01/11/21/31/41/51/61/71/81/92/02/12/22/32/42/52/62/72/82/93/03/13/23/33/43/53/63/73/83/94/04/14/24/34/44/54/64/74/84/95/05/15/25/35/45/55/65/75/85/96/06/16/26/36/46/56/66/76/86/97/07/17/27/37/47/57/67/77/87/98/08/18/28/38/48/58/68/78/88/99/09/19/29/39/49/59/69/79/89/9"
+
+// ratio is "a/b".
+func ratio(a, b int) string {
+	if a >= 0 && a < 10 && b >= 0 && b < 10 {
+		i := (a*10 + b) * 3
+		return smallRatios[i : i+3]
+	}
+	return strconv.Itoa(a) + "/" + strconv.Itoa(b)
+}
+
+func readyMessage(ready, desired int) string {
+	return strconv.Itoa(ready) + "/" + strconv.Itoa(desired) + " pods ready"
+}
 
 func nonEmpty(s, def string) string {
 	if s == "" {

@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 )
@@ -71,10 +72,7 @@ func Assess(in Input) Result {
 	st.Restarts = clamp32(restarts)
 
 	if n := min(len(a.verdicts), maxPods); n > 0 {
-		st.Pods = make([]whv1.PodHealth, n)
-		for i := range st.Pods {
-			st.Pods[i] = podHealth(&a.verdicts[i])
-		}
+		st.Pods = podHealths(a.verdicts[:n])
 	}
 
 	st.LastEvent = lastEvent(in.Events)
@@ -290,8 +288,53 @@ func podCounts(vs []podVerdict) map[string]int32 {
 	return out
 }
 
+// podHealths are the entries of status.pods. The containers of all pods
+// share one backing array, and so do the times and exit codes, so that a
+// status costs a few allocations however many pods it lists.
+func podHealths(vs []podVerdict) []whv1.PodHealth {
+	out := make([]whv1.PodHealth, len(vs))
+	total, restarted := 0, 0
+	for i := range vs {
+		total += containerCount(vs[i].pod)
+		if !vs[i].row.LastRestart.IsZero() {
+			restarted++
+		}
+	}
+	b := outputBuffers{containers: make([]whv1.ContainerHealth, 0, total)}
+	if restarted > 0 {
+		b.times = make([]metav1.Time, 0, restarted)
+	}
+	for i := range vs {
+		out[i] = b.podHealth(&vs[i])
+	}
+	return out
+}
+
+// outputBuffers are the shared backing arrays of podHealths.
+type outputBuffers struct {
+	containers []whv1.ContainerHealth
+	times      []metav1.Time
+	codes      []int32
+}
+
+// containerCount is how many container entries a pod gets.
+func containerCount(p *corev1.Pod) int {
+	n := len(p.Status.InitContainerStatuses) + len(p.Status.ContainerStatuses) +
+		len(p.Spec.InitContainers) + len(p.Spec.Containers)
+	return min(n, whv1.MaxContainersPerPod)
+}
+
+// code returns a pointer to a copy of c from the shared array.
+func (b *outputBuffers) code(c int32) *int32 {
+	if len(b.codes) == cap(b.codes) {
+		b.codes = make([]int32, 0, max(8, cap(b.codes)))
+	}
+	b.codes = append(b.codes, c)
+	return &b.codes[len(b.codes)-1]
+}
+
 // podHealth is a pod's entry of status.pods.
-func podHealth(v *podVerdict) whv1.PodHealth {
+func (b *outputBuffers) podHealth(v *podVerdict) whv1.PodHealth {
 	p := v.pod
 	ph := whv1.PodHealth{
 		Name:     nonEmpty(cut(p.Name, 253), "unnamed"),
@@ -303,28 +346,26 @@ func podHealth(v *podVerdict) whv1.PodHealth {
 		Health:   v.health,
 	}
 	if !v.row.LastRestart.IsZero() {
-		ph.LastRestartTime = stamp(v.row.LastRestart)
+		b.times = append(b.times, metav1.NewTime(v.row.LastRestart.Truncate(time.Second)))
+		ph.LastRestartTime = &b.times[len(b.times)-1]
 	}
-	n := len(p.Status.InitContainerStatuses) + len(p.Status.ContainerStatuses)
-	if n == 0 {
-		n = len(p.Spec.InitContainers) + len(p.Spec.Containers)
-	}
-	if n > 0 {
-		cs := make([]whv1.ContainerHealth, 0, min(n, whv1.MaxContainersPerPod))
-		cs = appendContainers(cs, p.Spec.InitContainers, p.Status.InitContainerStatuses, true)
-		cs = appendContainers(cs, p.Spec.Containers, p.Status.ContainerStatuses, false)
-		if len(cs) > 0 {
-			ph.Containers = cs
-		}
+	// The pod's containers go at the end of the shared array; the
+	// sub-slice's capacity stops at its own length.
+	start := len(b.containers)
+	b.containers = b.appendContainers(b.containers, p.Spec.InitContainers, p.Status.InitContainerStatuses, true, start)
+	b.containers = b.appendContainers(b.containers, p.Spec.Containers, p.Status.ContainerStatuses, false, start)
+	if end := len(b.containers); end > start {
+		ph.Containers = b.containers[start:end:end]
 	}
 	return ph
 }
 
 // appendContainers lists containers in spec order with their statuses,
-// then statuses of containers the spec does not have.
-func appendContainers(out []whv1.ContainerHealth, specs []corev1.Container, statuses []corev1.ContainerStatus, init bool) []whv1.ContainerHealth {
+// then statuses of containers the spec does not have, at most
+// MaxContainersPerPod from start.
+func (b *outputBuffers) appendContainers(out []whv1.ContainerHealth, specs []corev1.Container, statuses []corev1.ContainerStatus, init bool, start int) []whv1.ContainerHealth {
 	for i := range specs {
-		if len(out) >= whv1.MaxContainersPerPod {
+		if len(out)-start >= whv1.MaxContainersPerPod {
 			return out
 		}
 		name := specs[i].Name
@@ -332,20 +373,20 @@ func appendContainers(out []whv1.ContainerHealth, specs []corev1.Container, stat
 			continue
 		}
 		if cs := statusOf(statuses, name); cs != nil {
-			out = append(out, containerHealth(cs, init))
+			out = append(out, b.containerHealth(cs, init))
 		} else {
 			out = append(out, whv1.ContainerHealth{Name: cut(name, 253), Init: init})
 		}
 	}
 	for i := range statuses {
-		if len(out) >= whv1.MaxContainersPerPod {
+		if len(out)-start >= whv1.MaxContainersPerPod {
 			return out
 		}
 		cs := &statuses[i]
 		if cs.Name == "" || hasSpec(specs, cs.Name) || statusOf(statuses, cs.Name) != cs {
 			continue
 		}
-		out = append(out, containerHealth(cs, init))
+		out = append(out, b.containerHealth(cs, init))
 	}
 	return out
 }
@@ -368,7 +409,7 @@ func hasSpec(specs []corev1.Container, name string) bool {
 	return false
 }
 
-func containerHealth(cs *corev1.ContainerStatus, init bool) whv1.ContainerHealth {
+func (b *outputBuffers) containerHealth(cs *corev1.ContainerStatus, init bool) whv1.ContainerHealth {
 	c := whv1.ContainerHealth{
 		Name:         cut(cs.Name, 253),
 		Init:         init,
@@ -382,15 +423,13 @@ func containerHealth(cs *corev1.ContainerStatus, init bool) whv1.ContainerHealth
 		c.State, c.Reason = whv1.ContainerWaiting, cut(s.Waiting.Reason, 256)
 	case s.Terminated != nil:
 		c.State, c.Reason = whv1.ContainerTerminated, cut(s.Terminated.Reason, 256)
-		code := s.Terminated.ExitCode
-		c.ExitCode = &code
+		c.ExitCode = b.code(s.Terminated.ExitCode)
 	case s.Running != nil:
 		c.State = whv1.ContainerRunning
 	}
 	if t := cs.LastTerminationState.Terminated; t != nil {
 		c.LastTerminationReason = cut(t.Reason, 256)
-		code := t.ExitCode
-		c.LastExitCode = &code
+		c.LastExitCode = b.code(t.ExitCode)
 		c.LastTerminationMessage = cut(t.Message, whv1.MaxMessageBytes)
 	}
 	return c

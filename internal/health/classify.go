@@ -196,7 +196,7 @@ func (v *podVerdict) applyRules(ctx *podContext) {
 // failed current termination, so every tick of a crash loop (waiting,
 // running not ready, terminated) finds it. It returns the first such
 // container, whether it is a (non-sidecar) init container, and the moment
-// the last of them stops counting.
+// the first of them stops counting.
 func flapping(p *corev1.Pod, ready bool, ctx *podContext) (name string, init bool, until time.Time, ok bool) {
 	flap := ctx.windows.FlapWindow
 	if flap <= 0 {
@@ -235,7 +235,9 @@ func flapping(p *corev1.Pod, ready bool, ctx *podContext) (name string, init boo
 		if !ok {
 			name, init, ok = cs.Name, isInit, true
 		}
-		until = later(until, end)
+		// The verdict may change as soon as one container's window
+		// ends (the reason names the first flapping container).
+		until = earliest(until, end)
 	}
 	for i := range p.Status.InitContainerStatuses {
 		cs := &p.Status.InitContainerStatuses[i]

@@ -44,7 +44,7 @@ type PodRow struct {
 
 // Ready is the READY column, "ready/total".
 func (r PodRow) Ready() string {
-	return strconv.Itoa(r.ReadyContainers) + "/" + strconv.Itoa(r.TotalContainers)
+	return ratio(r.ReadyContainers, r.TotalContainers)
 }
 
 // RestartsColumn is the RESTARTS column as the API server prints it at
