@@ -18,7 +18,9 @@ import (
 // workload, pods and Warning events at in.Now. It is pure: the same input
 // gives the same status, and nothing in the status depends on the time
 // except through the windows, so a status changes only when an object
-// changes or a window ends (Result.RequeueAfter says when).
+// changes or a window ends (Result.RequeueAfter says when). A zero
+// in.Windows means DefaultWindows; a zero FlapWindow alone turns the flap
+// rule off.
 func Assess(in Input) Result {
 	w := in.Windows
 	if w == (Windows{}) {

@@ -498,7 +498,9 @@ func (h *hintSet) textHints(v *podVerdict, text string, probe bool) {
 	if !ok {
 		return
 	}
-	if probe && (addr == "" || ownAddress(v.pod, addrHost(addr))) {
+	// A probe goes to the pod's own address unless it names a host; when
+	// the pod's address is not known, assume it does not.
+	if probe && (addr == "" || ownAddress(v.pod, addrHost(addr)) || (v.pod.Status.PodIP == "" && len(v.pod.Status.PodIPs) == 0)) {
 		return
 	}
 	target := "a dependency"

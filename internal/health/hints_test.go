@@ -118,6 +118,16 @@ func TestHints(t *testing.T) {
 			}, code: whv1.HintReadinessProbeFailed, severity: whv1.SeverityWarning,
 			message: []string{`readiness probe of container "app"`, "nothing listens on 10.0.0.5:8012"},
 			absent:  []whv1.HintCode{whv1.HintDependencyUnreachable}},
+		{name: "a refused probe of a pod with no known IP is its own", pods: []*corev1.Pod{Pod("api-x", notReady, func(p *corev1.Pod) {
+			p.Status.PodIP, p.Status.PodIPs = "", nil
+		})},
+			events: func(p []*corev1.Pod) []*corev1.Event {
+				return []*corev1.Event{podEvent(p[0], "app", "Unhealthy", `Readiness probe failed: Get "http://10.0.0.5:8012/": dial tcp 10.0.0.5:8012: connect: connection refused`)}
+			}, code: whv1.HintReadinessProbeFailed, absent: []whv1.HintCode{whv1.HintDependencyUnreachable}},
+		{name: "an exec probe that cannot reach another service", pods: []*corev1.Pod{Pod("api-x", notReady)},
+			events: func(p []*corev1.Pod) []*corev1.Event {
+				return []*corev1.Event{podEvent(p[0], "app", "Unhealthy", "Readiness probe failed: psql: error: connection to server at \"10.96.44.12\", port 5432 failed: dial tcp 10.96.44.12:5432: connect: connection refused")}
+			}, code: whv1.HintDependencyUnreachable, message: []string{"10.96.44.12:5432"}},
 		{name: "readiness probe timeout", pods: []*corev1.Pod{Pod("api-x", notReady)},
 			events: func(p []*corev1.Pod) []*corev1.Event {
 				return []*corev1.Event{podEvent(p[0], "app", "Unhealthy", `Readiness probe failed: Get "http://10.0.0.5:8012/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)}
