@@ -24,11 +24,13 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/controllers"
 	"github.com/workloadhealth/workloadhealth/internal/health"
+	"github.com/workloadhealth/workloadhealth/internal/metrics"
 )
 
 // leaderElectionID names the Lease the replicas of the manager compete for.
@@ -136,6 +138,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
 	}
+	// The workloadhealth_* gauges go on controller-runtime's registry, the
+	// one its /metrics endpoint serves beside its reconcile metrics.
+	rec, err := metrics.NewRecorder(ctrlmetrics.Registry)
+	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
 	r := &controllers.Reconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
@@ -143,6 +151,7 @@ func run(ctx context.Context, o options) error {
 		Clock:     clock.RealClock{},
 		Windows:   o.windows,
 		MaxPods:   o.maxPods,
+		Metrics:   rec,
 	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)
@@ -180,9 +189,9 @@ func waitForAPI(ctx context.Context, cfg *rest.Config, o options, log logr.Logge
 		retryIn := wait.Jitter(delay, 0.1).Round(time.Millisecond)
 		if apierrors.IsNotFound(err) || errors.Is(err, errNoResource) {
 			log.Info("WorkloadHealth CRD not installed; waiting for it (install it with `make install` or `kubectl apply -k config/crd`)",
-				"groupVersion", gv, "retryIn", retryIn)
+				"groupVersion", gv, "retryIn", retryIn.String())
 		} else {
-			log.Info("Cannot reach the API server; retrying", "host", cfg.Host, "error", err.Error(), "retryIn", retryIn)
+			log.Info("Cannot reach the API server; retrying", "host", cfg.Host, "error", err.Error(), "retryIn", retryIn.String())
 		}
 		select {
 		case <-ctx.Done():
