@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ var _ = Describe("Writes and restarts", func() {
 		settle(ns, 1)
 		before := mgr.writes.inNamespace(ns, isSentinel)
 		reads := readsOf(mgr, ns, names)
+		events := map[string][]string{}
+		for _, name := range names {
+			events[name] = healthEvents(Default, ns, name)
+		}
 
 		// Touch every pod with a field the engine does not read: every
 		// target is reconciled again.
@@ -49,7 +54,10 @@ var _ = Describe("Writes and restarts", func() {
 		}
 		after := mgr.writes.inNamespace(ns, isSentinel)
 		Expect(after).To(Equal(before), "writes after the resync")
-		GinkgoWriter.Printf("writes to WorkloadHealths of %s before the resync: %v; after: %v\n", ns, before, after)
+		for _, name := range names {
+			Expect(healthEvents(Default, ns, name)).To(Equal(events[name]), "events recorded on %s", name)
+		}
+		GinkgoWriter.Printf("writes to the WorkloadHealths of %s: %s before the resync, the same after it\n", ns, countWrites(before))
 	})
 
 	It("keeps the same objects across a manager restart", func() {
@@ -65,6 +73,7 @@ var _ = Describe("Writes and restarts", func() {
 		Eventually(func() []int { return readsOf(mgr, ns, names) }).Should(HaveEach(BeNumerically(">", 0)))
 		Expect(objectVersions(ns)).To(Equal(uids), "same objects, same resourceVersions")
 		Expect(mgr.writes.inNamespace(ns, isSentinel)).To(BeEmpty(), "writes by the restarted manager")
+		GinkgoWriter.Printf("writes by the restarted manager to the WorkloadHealths of %s: none\n", ns)
 	})
 
 	It("watches only the namespaces in --namespaces", func() {
@@ -85,6 +94,16 @@ var _ = Describe("Writes and restarts", func() {
 		expectHealth(other, "pod-out", whv1.HealthHealthy, "Running")
 	})
 })
+
+// countWrites summarises writes as "name: N writes" lines.
+func countWrites(writes map[string][]string) string {
+	var parts []string
+	for name, w := range writes {
+		parts = append(parts, fmt.Sprintf("%s %d", name, len(w)))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
 
 func isSentinel(name string) bool { return strings.HasPrefix(name, "pod-sentinel-") }
 
