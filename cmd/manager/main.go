@@ -41,6 +41,7 @@ type options struct {
 	maxPods          int
 	windows          health.Windows
 	leaderElect      bool
+	leaderElectionNS string
 	metricsAddr      string
 	probeAddr        string
 	zap              zap.Options
@@ -78,6 +79,8 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		"A pod Pending and unschedulable for longer is Degraded.")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false,
 		"Elect a leader so that only one replica of the manager writes at a time.")
+	fs.StringVar(&o.leaderElectionNS, "leader-election-namespace", "",
+		"Namespace of the leader election Lease; empty means the manager's own namespace when it runs in a pod (required outside a cluster).")
 	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080",
 		"Address the metrics endpoint binds to; \"0\" disables it.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081",
@@ -133,6 +136,7 @@ func run(ctx context.Context, o options) error {
 		HealthProbeBindAddress:        o.probeAddr,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              leaderElectionID,
+		LeaderElectionNamespace:       o.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
