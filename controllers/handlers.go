@@ -4,6 +4,7 @@ import (
 	"context"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -38,8 +39,39 @@ func (r *Reconciler) mapObject(gk schema.GroupKind) handler.MapFunc {
 		if self != reqs[0] && r.exists(ctx, self.NamespacedName) {
 			reqs = append(reqs, self)
 		}
+		if gk != owners.Pod && r.deleted(ctx, gk, obj) {
+			reqs = append(reqs, r.orphans(ctx, gk, obj)...)
+		}
 		return reqs
 	}
+}
+
+// deleted says whether obj is no longer in the cache: the event is its
+// deletion.
+func (r *Reconciler) deleted(ctx context.Context, gk schema.GroupKind, obj client.Object) bool {
+	return apierrors.IsNotFound(r.Get(ctx, client.ObjectKeyFromObject(obj), newObject(gk)))
+}
+
+// orphans enqueues the targets of the objects obj controlled, now that it
+// is gone. With a garbage collector they go too; without one (envtest,
+// some clusters) their owner walk now ends at them, and nothing else would
+// tell their new target.
+func (r *Reconciler) orphans(ctx context.Context, ownerGK schema.GroupKind, obj client.Object) []reconcile.Request {
+	var reqs []reconcile.Request
+	g := newGetter(r.Client, nil)
+	for _, gk := range owners.BuiltIn() {
+		children, err := r.list(ctx, gk, obj.GetNamespace(), indexOwner, naming.Name(ownerGK.Kind, obj.GetName()))
+		if err != nil {
+			logf.FromContext(ctx).Error(err, "Cannot list the objects a deleted owner controlled", "object", client.ObjectKeyFromObject(obj))
+			return reqs
+		}
+		for _, c := range children {
+			if t, err := owners.Resolve(ctx, g, gk, c); err == nil {
+				reqs = append(reqs, request(c.GetNamespace(), t.Kind, t.Name))
+			}
+		}
+	}
+	return reqs
 }
 
 // mapEvent enqueues the target of the object a Warning event is about. An

@@ -100,6 +100,19 @@ var _ = Describe("Lifecycle", func() {
 		expectGone(ns, "pod-debug")
 		expectOnly(ns)
 	})
+
+	It("hands the pods of a Deployment deleted without a garbage collector to its ReplicaSet", func() {
+		ns := newNamespace("orphaned")
+		d := createDeployment(ns, "web", 1, 1)
+		rs := createReplicaSet(ns, "web-5d9f8", d, "1", 1, 1)
+		createPod(ns, "web-5d9f8-aaaaa", ownedBy(controllerRef("apps/v1", "ReplicaSet", rs)), running(true, ago(time.Hour)))
+		expectHealth(ns, "deployment-web", whv1.HealthHealthy, "Running")
+
+		// The ReplicaSet's reference now dangles: the walk ends at it.
+		Expect(k8sClient.Delete(ctx, d)).To(Succeed())
+		expectHealth(ns, "replicaset-web-5d9f8", whv1.HealthHealthy, "Running", podCount(1))
+		expectOnly(ns, "replicaset-web-5d9f8")
+	})
 })
 
 // setReady writes the ready counts of a Deployment and its ReplicaSet.
