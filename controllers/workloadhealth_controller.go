@@ -23,6 +23,7 @@ import (
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
+	"github.com/workloadhealth/workloadhealth/internal/metrics"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
 )
 
@@ -56,6 +57,9 @@ type Reconciler struct {
 	MaxPods int
 	// SkipNameValidation lets tests start more than one manager in a process.
 	SkipNameValidation bool
+	// Metrics exports every WorkloadHealth's verdict on /metrics; nil
+	// exports nothing.
+	Metrics *metrics.Recorder
 }
 
 // Reconcile gathers the target of the request, asks the engine, and writes
@@ -76,6 +80,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	if st == nil {
+		r.forgetMetrics(req.NamespacedName)
 		return ctrl.Result{}, r.deleteStale(ctx, stored)
 	}
 
@@ -96,6 +101,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	r.recordMetrics(wh)
 	if after := healthOf(wh); base == nil || after != healthOf(base) {
 		log.Info("Health changed", "workloadHealth", klog.KObj(wh), "health", after)
 		r.recordHealth(wh)

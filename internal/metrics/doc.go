@@ -10,7 +10,7 @@
 //	workloadhealth_hints{namespace,target_kind,target_name,code,severity}         hints per code and severity
 //
 // The series of an object are a pure function of its status (Series); the
-// Recorder keeps, per target, the label sets it exported so that a new
-// verdict replaces the old one without a gap and a deleted target leaves no
-// stale series.
+// Recorder keeps, per WorkloadHealth, the label sets it exported so that a
+// new verdict replaces the old one without a gap and a deleted object
+// leaves no stale series.
 package metrics

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/types"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 )
@@ -84,8 +85,12 @@ func Series(wh *whv1.WorkloadHealth) []Sample {
 	return out
 }
 
-// target identifies the series of one WorkloadHealth.
-type target struct{ namespace, kind, name string }
+// exported is what the Recorder exported for one WorkloadHealth: its
+// target's labels and, per metric, the label values of each series.
+type exported struct {
+	target prometheus.Labels
+	series map[string]map[string][]string
+}
 
 // Recorder exports WorkloadHealth statuses as gauges. It is safe for
 // concurrent use by the reconciler's workers.
@@ -93,10 +98,10 @@ type Recorder struct {
 	vecs map[string]*prometheus.GaugeVec
 
 	mu sync.Mutex
-	// exported are the label values (joined) of each metric that each
-	// target currently has, to delete exactly those that a new status or
-	// a deletion leaves behind.
-	exported map[target]map[string]map[string][]string
+	// objects are the series each WorkloadHealth (by namespace and name)
+	// has, to delete exactly those that a new status or a deletion leaves
+	// behind.
+	objects map[types.NamespacedName]exported
 }
 
 // NewRecorder registers the workloadhealth_* gauges on reg (the manager
@@ -123,7 +128,7 @@ func NewRecorder(reg prometheus.Registerer) (*Recorder, error) {
 				"Diagnostic hints on a workload per hint code and severity.",
 				LabelCode, LabelSeverity),
 		},
-		exported: map[target]map[string]map[string][]string{},
+		objects: map[types.NamespacedName]exported{},
 	}
 	for _, name := range []string{HealthMetric, PodsMetric, PhaseMismatchMetric, RestartsMetric, HintsMetric} {
 		if err := reg.Register(r.vecs[name]); err != nil {
@@ -133,45 +138,54 @@ func NewRecorder(reg prometheus.Registerer) (*Recorder, error) {
 	return r, nil
 }
 
-// Record makes the series of wh's target say what wh's status says: it
-// sets the new series first and then deletes the ones the status no longer
-// has, so that a scrape never sees the target without a health series.
+// Record makes the series of wh say what its status says: it sets the new
+// series first and then deletes the ones the status no longer has, so that
+// a scrape never sees the target without a health series. A status
+// without health removes the object's series.
 func (r *Recorder) Record(wh *whv1.WorkloadHealth) {
-	t := target{wh.Namespace, wh.Spec.TargetRef.Kind, wh.Spec.TargetRef.Name}
+	key := types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name}
+	ns, kind, name := wh.Namespace, wh.Spec.TargetRef.Kind, wh.Spec.TargetRef.Name
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	want := map[string]map[string][]string{}
 	for _, s := range Series(wh) {
-		lv := append([]string{t.namespace, t.kind, t.name}, s.Labels...)
+		lv := append([]string{ns, kind, name}, s.Labels...)
 		r.vecs[s.Metric].WithLabelValues(lv...).Set(s.Value)
 		if want[s.Metric] == nil {
 			want[s.Metric] = map[string][]string{}
 		}
 		want[s.Metric][strings.Join(lv, "\x00")] = lv
 	}
-	for metric, series := range r.exported[t] {
-		for key, lv := range series {
-			if _, keep := want[metric][key]; !keep {
+	for metric, series := range r.objects[key].series {
+		for k, lv := range series {
+			if _, keep := want[metric][k]; !keep {
 				r.vecs[metric].DeleteLabelValues(lv...)
 			}
 		}
 	}
 	if len(want) == 0 {
-		delete(r.exported, t)
+		delete(r.objects, key)
 		return
 	}
-	r.exported[t] = want
+	r.objects[key] = exported{
+		target: prometheus.Labels{LabelNamespace: ns, LabelTargetKind: kind, LabelTargetName: name},
+		series: want,
+	}
 }
 
-// Forget deletes every series of the target kind/name in namespace: the
-// controller calls it when it deletes the target's WorkloadHealth or finds
-// it gone.
-func (r *Recorder) Forget(namespace, kind, name string) {
+// Forget deletes every series of the WorkloadHealth namespace/name: the
+// controller calls it when the object is deleted or found gone, with the
+// key of the request, which is all it knows of an object already gone.
+func (r *Recorder) Forget(namespace, name string) {
+	key := types.NamespacedName{Namespace: namespace, Name: name}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	match := prometheus.Labels{LabelNamespace: namespace, LabelTargetKind: kind, LabelTargetName: name}
-	for _, vec := range r.vecs {
-		vec.DeletePartialMatch(match)
+	obj, ok := r.objects[key]
+	if !ok {
+		return
 	}
-	delete(r.exported, target{namespace, kind, name})
+	for _, vec := range r.vecs {
+		vec.DeletePartialMatch(obj.target)
+	}
+	delete(r.objects, key)
 }

@@ -140,8 +140,8 @@ workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",tar
 			do: func(r *metrics.Recorder) {
 				r.Record(activator())
 				r.Record(autoscaler())
-				r.Forget("knative-serving", "Deployment", "activator")
-				r.Forget("knative-serving", "Deployment", "never-seen")
+				r.Forget("knative-serving", "deployment-activator")
+				r.Forget("knative-serving", "deployment-never-seen")
 			},
 			want: `
 workloadhealth_health{health="Healthy",namespace="knative-serving",target_kind="Deployment",target_name="autoscaler"} 1
@@ -156,7 +156,7 @@ workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",tar
 				r.Record(activator())
 				r.Record(wh("default", "Deployment", "activator", health(whv1.HealthProgressing)))
 				r.Record(wh("knative-serving", "StatefulSet", "activator", health(whv1.HealthSuspended)))
-				r.Forget("knative-serving", "Deployment", "activator")
+				r.Forget("knative-serving", "deployment-activator")
 			},
 			want: `
 workloadhealth_health{health="Progressing",namespace="default",target_kind="Deployment",target_name="activator"} 1
@@ -213,7 +213,7 @@ func TestRecorderConcurrent(t *testing.T) {
 					hint(whv1.HintCrashLoopBackOff, whv1.SeverityCritical)))
 				r.Record(wh("ns", "Deployment", n, health(whv1.HealthHealthy), pods(map[string]int32{"Running": 1}, 3, 0)))
 			}
-			r.Forget("ns", "Deployment", n)
+			r.Forget("ns", "deployment-"+n)
 		}()
 	}
 	for range names {
