@@ -106,7 +106,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	say("Applying the demo workloads (%s)", o.scenarios)
-	if err := kubectl(ctx, cluster, os.Stdout, "apply", "-f", o.scenarios); err != nil {
+	if err := kubectl(ctx, cluster, o.bin, os.Stdout, "apply", "-f", o.scenarios); err != nil {
 		return err
 	}
 	if err := runCronJobNow(ctx, c, "batch", "nightly-report"); err != nil {
@@ -134,19 +134,19 @@ func run(ctx context.Context, o options) error {
 
 	say("Waiting for every WorkloadHealth to show the health its workload expects (up to %s)", o.timeout)
 	if err := waitConverged(ctx, c, manager, o.timeout); err != nil {
-		_ = kubectl(ctx, cluster, os.Stdout, "get", "workloadhealth", "-A")
+		_ = kubectl(ctx, cluster, o.bin, os.Stdout, "get", "workloadhealth", "-A")
 		return err
 	}
 	say("Converged %s after start", time.Since(start).Round(time.Second))
 
 	fmt.Println()
 	say("kubectl get workloadhealth -A")
-	if err := kubectl(ctx, cluster, os.Stdout, "get", "workloadhealth", "-A"); err != nil {
+	if err := kubectl(ctx, cluster, o.bin, os.Stdout, "get", "workloadhealth", "-A"); err != nil {
 		return err
 	}
 	fmt.Println()
 	say("kubectl workloadhealth describe -n knative-serving deployment-activator")
-	if err := kubectl(ctx, cluster, os.Stdout, "workloadhealth", "describe", "-n", "knative-serving", "deployment-activator"); err != nil {
+	if err := kubectl(ctx, cluster, o.bin, os.Stdout, "workloadhealth", "describe", "-n", "knative-serving", "deployment-activator"); err != nil {
 		return err
 	}
 	if o.once {
@@ -157,7 +157,7 @@ func run(ctx context.Context, o options) error {
 	say("Watching WorkloadHealth changes; press Ctrl-C to stop. Try, in another terminal:")
 	fmt.Printf("    export KUBECONFIG=%s PATH=%s:%s:$PATH\n", cluster.Kubeconfig, o.assets, absOr(o.bin))
 	fmt.Println("    kubectl -n shop set image deployment/checkout checkout=registry.example.com/shop/checkout:2.4.0")
-	err = kubectl(ctx, cluster, os.Stdout, "get", "workloadhealth", "-A", "--watch-only")
+	err = kubectl(ctx, cluster, o.bin, os.Stdout, "get", "workloadhealth", "-A", "--watch-only")
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -166,10 +166,13 @@ func run(ctx context.Context, o options) error {
 
 // kubectl runs the cluster's kubectl with the admin kubeconfig; bin is on
 // PATH so `kubectl workloadhealth` finds the plugin.
-func kubectl(ctx context.Context, cluster *localcluster.Cluster, out *os.File, args ...string) error {
-	cmd := exec.CommandContext(ctx, filepath.Join(cluster.AssetsDir, "kubectl"), append([]string{"--kubeconfig=" + cluster.Kubeconfig}, args...)...)
+func kubectl(ctx context.Context, cluster *localcluster.Cluster, binDir string, out *os.File, args ...string) error {
+	// KUBECONFIG rather than --kubeconfig: kubectl refuses flags before a
+	// plugin's name.
+	cmd := exec.CommandContext(ctx, filepath.Join(cluster.AssetsDir, "kubectl"), args...)
 	cmd.Stdout, cmd.Stderr = out, os.Stderr
-	cmd.Env = append(os.Environ(), "PATH="+absOr("bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.Kubeconfig,
+		"PATH="+absOr(binDir)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
