@@ -127,12 +127,6 @@ func (h *hintSet) add(it hintItem, v *podVerdict) {
 	}
 }
 
-// has says whether a hint of the code was found on the pod.
-func (h *hintSet) has(code whv1.HintCode, pod string) bool {
-	s := &h.slots[hintIndex(code)]
-	return s.used && slices.Contains(s.pods, pod)
-}
-
 // hints writes the merged hints out, most severe first, bounded.
 func (h *hintSet) hints() []whv1.Hint {
 	n := 0

@@ -45,22 +45,18 @@ func dnsFailure(s string) (name string, at int, ok bool) {
 	}
 	line, off := lineAt(s, at)
 	rel := at - off
-	switch {
-	case strings.Contains(line, "server can't find "):
-		name = token(line[strings.Index(line, "server can't find ")+len("server can't find "):])
-	case strings.Contains(line, "getaddrinfo ENOTFOUND "):
-		name = token(line[strings.Index(line, "getaddrinfo ENOTFOUND ")+len("getaddrinfo ENOTFOUND "):])
-	case strings.Contains(line, "UnknownHostException: "):
-		name = token(line[strings.Index(line, "UnknownHostException: ")+len("UnknownHostException: "):])
-	default:
-		// Go: "lookup NAME on 10.96.0.10:53: no such host" or
-		// "lookup NAME: no such host": the last lookup before the match.
-		head := line[:max(rel, 0)]
-		if rel > len(line) {
-			head = line
+	// nslookup, Node.js and Java name the host after a marker; Go's
+	// resolver after the last "lookup " before the match ("lookup NAME on
+	// 10.96.0.10:53: no such host", "lookup NAME: no such host").
+	for _, m := range [...]string{"server can't find ", "getaddrinfo ENOTFOUND ", "UnknownHostException: "} {
+		if i := strings.Index(line, m); i >= 0 {
+			name = token(line[i+len(m):])
+			break
 		}
-		if i := strings.LastIndex(head, "lookup "); i >= 0 {
-			name = token(head[i+len("lookup "):])
+	}
+	if name == "" {
+		if i := strings.LastIndex(line[:rel], "lookup "); i >= 0 {
+			name = token(line[i+len("lookup "):])
 		} else if i := strings.Index(line, "lookup "); i >= 0 {
 			name = token(line[i+len("lookup "):])
 		}
