@@ -7,4 +7,20 @@
 // It makes no API calls, keeps no state and reads no clock: the controller
 // and the offline CLI call the same Assess with what they fetched and the
 // time now, and tests pass whatever time they like.
+//
+// Where the rules live:
+//
+//   - podstatus.go: PrintPod, the STATUS, READY and RESTARTS columns of
+//     `kubectl get pods` as the API server's printPod computes them;
+//   - classify.go: the verdict on one pod, its windows and the flap rule;
+//   - aggregate.go: the verdict on a target, by kind;
+//   - hints.go and hinttext.go: the hint catalogue of design.md and the
+//     readers of the cluster's texts it quotes;
+//   - events.go: the last Warning event;
+//   - conditions.go: the kstatus conditions Ready, Reconciling, Stalled;
+//   - truncate.go: bounded, valid UTF-8 strings;
+//   - assess.go: Assess, which ties them together and writes the status.
+//
+// healthtest holds the pod builders and cases the tests share, and
+// test/parity compares PrintPod with a real API server's Table output.
 package health
