@@ -494,7 +494,8 @@ func (h *hintSet) textHints(v *podVerdict, text string, probe bool) {
 	}
 	// A probe goes to the pod's own address unless it names a host; when
 	// the pod's address is not known, assume it does not.
-	if probe && (addr == "" || ownAddress(v.pod, addrHost(addr)) || (v.pod.Status.PodIP == "" && len(v.pod.Status.PodIPs) == 0)) {
+	if probe && (addr == "" || !probeNamesHost(v.pod) || ownAddress(v.pod, addrHost(addr)) ||
+		(v.pod.Status.PodIP == "" && len(v.pod.Status.PodIPs) == 0)) {
 		return
 	}
 	target := "a dependency"
@@ -504,6 +505,24 @@ func (h *hintSet) textHints(v *podVerdict, text string, probe bool) {
 	h.add(hintItem{code: whv1.HintDependencyUnreachable,
 		message:  "cannot connect to " + target + " (" + what + "): check the pods and the Service of that dependency",
 		evidence: lineAround(text, at)}, v)
+}
+
+// probeNamesHost says whether a probe of the pod may reach a host of its
+// own choosing (an explicit host, or a command that connects anywhere);
+// otherwise every probe goes to the pod's own address, whatever address
+// the kubelet's message shows.
+func probeNamesHost(p *corev1.Pod) bool {
+	for _, c := range p.Spec.Containers {
+		for _, pr := range []*corev1.Probe{c.ReadinessProbe, c.LivenessProbe, c.StartupProbe} {
+			if pr == nil {
+				continue
+			}
+			if pr.Exec != nil || (pr.HTTPGet != nil && pr.HTTPGet.Host != "") || (pr.TCPSocket != nil && pr.TCPSocket.Host != "") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ownAddress says whether host is one of the pod's own addresses.

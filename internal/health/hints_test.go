@@ -124,7 +124,11 @@ func TestHints(t *testing.T) {
 			events: func(p []*corev1.Pod) []*corev1.Event {
 				return []*corev1.Event{podEvent(p[0], "app", "Unhealthy", `Readiness probe failed: Get "http://10.0.0.5:8012/": dial tcp 10.0.0.5:8012: connect: connection refused`)}
 			}, code: whv1.HintReadinessProbeFailed, absent: []whv1.HintCode{whv1.HintDependencyUnreachable}},
-		{name: "an exec probe that cannot reach another service", pods: []*corev1.Pod{Pod("api-x", notReady)},
+		{name: "an HTTP probe without a host is the pod's own, whatever address the message shows", pods: []*corev1.Pod{Pod("api-x", notReady, func(p *corev1.Pod) { p.Status.PodIP = "10.0.0.9" })},
+			events: func(p []*corev1.Pod) []*corev1.Event {
+				return []*corev1.Event{podEvent(p[0], "app", "Unhealthy", `Readiness probe failed: Get "http://10.244.0.5:8012/healthz": dial tcp 10.244.0.5:8012: connect: connection refused`)}
+			}, code: whv1.HintReadinessProbeFailed, absent: []whv1.HintCode{whv1.HintDependencyUnreachable}},
+		{name: "an exec probe that cannot reach another service", pods: []*corev1.Pod{Pod("api-x", notReady, execReadinessProbe)},
 			events: func(p []*corev1.Pod) []*corev1.Event {
 				return []*corev1.Event{podEvent(p[0], "app", "Unhealthy", "Readiness probe failed: psql: error: connection to server at \"10.96.44.12\", port 5432 failed: dial tcp 10.96.44.12:5432: connect: connection refused")}
 			}, code: whv1.HintDependencyUnreachable, message: []string{"10.96.44.12:5432"}},
@@ -287,4 +291,12 @@ func TestHintsBounded(t *testing.T) {
 			t.Errorf("hint pods %v are not sorted", h.Pods)
 		}
 	}
+}
+
+// execReadinessProbe gives the pod's first container a readiness probe
+// that runs a command, which may connect anywhere.
+func execReadinessProbe(p *corev1.Pod) {
+	p.Spec.Containers[0].ReadinessProbe = &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
+		Exec: &corev1.ExecAction{Command: []string{"psql", "-h", "db", "-c", "select 1"}},
+	}}
 }
