@@ -37,7 +37,9 @@ const ControllerName = "workloadhealth"
 // +kubebuilder:rbac:groups=batch,resources=jobs;cronjobs,verbs=get;list;watch
 // +kubebuilder:rbac:groups=health.workloadhealth.io,resources=workloadhealths,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=health.workloadhealth.io,resources=workloadhealths/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
+// Leader election reads, takes and renews (or releases) its Lease with
+// get, create and update only (client-go's LeaseLock).
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;create;update
 
 // Reconciler keeps one WorkloadHealth per target. Requests are keyed by the
 // WorkloadHealth's namespace and name; the target behind a name is found
@@ -141,14 +143,11 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(ControllerName).
 		WithOptions(opts).
-		// Users do not write WorkloadHealth objects: only their deletion
-		// or a change to their metadata needs a reconcile, not our own
-		// status writes.
-		For(&whv1.WorkloadHealth{}, builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{},
-			predicate.LabelChangedPredicate{},
-			predicate.AnnotationChangedPredicate{},
-		))).
+		// Any change to a WorkloadHealth, status included, is reconciled:
+		// a user (or another writer) who edits one gets it restored. After
+		// our own writes the reconcile finds nothing to change and writes
+		// nothing.
+		For(&whv1.WorkloadHealth{}, builder.WithPredicates(ignoreResyncs())).
 		Watches(&corev1.Event{}, handler.EnqueueRequestsFromMapFunc(r.mapEvent))
 	for _, gk := range owners.BuiltIn() {
 		b = b.Watches(newObject(gk), handler.EnqueueRequestsFromMapFunc(r.mapObject(gk)),
