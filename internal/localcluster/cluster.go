@@ -194,7 +194,10 @@ func (c *Cluster) startControlPlane() error {
 	if err := os.MkdirAll(certDir, 0o700); err != nil {
 		return err
 	}
-	c.env.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir, Out: apiLog, Err: apiLog}
+	// The API server drains long-running watches before it exits, which
+	// can take longer than envtest's default stop timeout under load.
+	c.env.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir, Out: apiLog, Err: apiLog,
+		StartTimeout: 60 * time.Second, StopTimeout: 90 * time.Second}
 	if _, err := c.env.Start(); err != nil {
 		return fmt.Errorf("start etcd and kube-apiserver: %w", err)
 	}
