@@ -60,12 +60,16 @@ verify: manifests generate ## Regenerate everything and fail if the committed fi
 	@echo "verify: generated files are up to date"
 
 .PHONY: test
-test: manifests generate vet cluster-binaries ## Run unit tests, envtest suites and local-cluster tests (builds the binaries on first use).
+test: manifests generate vet cluster-binaries promtool ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -coverprofile cover.out $(TEST_ARGS)
 
 .PHONY: envtest
 envtest: ## Build etcd, kube-apiserver and kubectl from source into the cache when missing.
 	@hack/envtest-binaries.sh >/dev/null
+
+.PHONY: promtool
+promtool: ## Build Prometheus' promtool from the Go module proxy into a cache outside the clone when missing (checks the alerts).
+	@hack/promtool.sh >/dev/null
 
 .PHONY: cluster-binaries
 cluster-binaries: ## Also build kube-controller-manager, kube-scheduler and kwok (for the demo and e2e).
