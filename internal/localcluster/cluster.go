@@ -184,7 +184,7 @@ func (c *Cluster) startControlPlane() error {
 	c.env = &envtest.Environment{
 		BinaryAssetsDirectory:    c.AssetsDir,
 		ControlPlaneStartTimeout: 60 * time.Second,
-		ControlPlaneStopTimeout:  30 * time.Second,
+		ControlPlaneStopTimeout:  90 * time.Second,
 	}
 	c.env.ControlPlane.Etcd = &envtest.Etcd{DataDir: filepath.Join(c.Dir, "etcd"), Out: etcdLog, Err: etcdLog}
 	// A fixed certificate folder keeps the serving certificate and the
@@ -194,10 +194,7 @@ func (c *Cluster) startControlPlane() error {
 	if err := os.MkdirAll(certDir, 0o700); err != nil {
 		return err
 	}
-	// The API server drains long-running watches before it exits, which
-	// can take longer than envtest's default stop timeout under load.
-	c.env.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir, Out: apiLog, Err: apiLog,
-		StartTimeout: 60 * time.Second, StopTimeout: 90 * time.Second}
+	c.env.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir, Out: apiLog, Err: apiLog}
 	if _, err := c.env.Start(); err != nil {
 		return fmt.Errorf("start etcd and kube-apiserver: %w", err)
 	}
@@ -271,10 +268,50 @@ func (p *Process) Stop(grace time.Duration) {
 	}
 }
 
-// StopAPIServer stops kube-apiserver, leaving etcd and every other process
-// running, as an API server outage or upgrade does.
+// StopAPIServer kills kube-apiserver, leaving etcd and every other process
+// running, as an API server crash does. (A graceful stop would wait about a
+// minute for the other processes' watches to drain.)
 func (c *Cluster) StopAPIServer() error {
+	pid, err := c.apiServerPID()
+	if err != nil {
+		return err
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		return fmt.Errorf("kill kube-apiserver: %w", err)
+	}
+	// Wait until envtest has reaped it, so that its Stop sees it gone.
+	err = wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true,
+		func(context.Context) (bool, error) { return syscall.Kill(pid, 0) == syscall.ESRCH, nil })
+	if err != nil {
+		return fmt.Errorf("kube-apiserver (pid %d) did not exit: %w", pid, err)
+	}
 	return c.env.ControlPlane.APIServer.Stop()
+}
+
+// apiServerPID finds our kube-apiserver among the machine's processes by
+// its certificate folder, which is ours alone.
+func (c *Cluster) apiServerPID() (int, error) {
+	want := "--cert-dir=" + c.env.ControlPlane.APIServer.CertDir
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(raw), "\x00")
+		if len(args) == 0 || filepath.Base(args[0]) != "kube-apiserver" {
+			continue
+		}
+		for _, a := range args[1:] {
+			if a == want {
+				var pid int
+				if _, err := fmt.Sscanf(filepath.Base(filepath.Dir(p)), "%d", &pid); err == nil {
+					return pid, nil
+				}
+			}
+		}
+	}
+	return 0, errors.New("kube-apiserver process not found")
 }
 
 // StartAPIServer starts kube-apiserver again, on the same address and with

@@ -182,6 +182,21 @@ func TestClusterRunsWorkloadsAndFailures(t *testing.T) {
 	if err != nil {
 		t.Errorf("pods of a deleted Deployment were not garbage-collected: %v", err)
 	}
+
+	// An API server crash and restart keeps the address and the
+	// certificates: the same clients work again.
+	if err := cluster.StopAPIServer(); err != nil {
+		t.Fatalf("stop the API server: %v", err)
+	}
+	if _, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); err == nil {
+		t.Error("the API server still answers after StopAPIServer")
+	}
+	if err := cluster.StartAPIServer(); err != nil {
+		t.Fatalf("start the API server again: %v", err)
+	}
+	if _, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); err != nil {
+		t.Errorf("the old client fails after a restart: %v", err)
+	}
 }
 
 type testWriter struct{ t *testing.T }
