@@ -1,0 +1,138 @@
+// Package e2e runs the manager, as its own process, against a local cluster
+// of real control-plane processes and kwok (internal/localcluster): real
+// Deployments make real ReplicaSets and pods, the scheduler places them,
+// the garbage collector works, and kwok writes pod status. Failures are
+// injected through kwok Stages selected by pod labels.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/localcluster"
+)
+
+var (
+	cluster    *localcluster.Cluster
+	k8sClient  client.Client
+	clientset  kubernetes.Interface
+	managerBin string
+	scheme     = runtime.NewScheme()
+)
+
+func TestE2E(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "End-to-end Suite")
+}
+
+var _ = BeforeSuite(func(ctx SpecContext) {
+	SetDefaultEventuallyTimeout(90 * time.Second)
+	SetDefaultEventuallyPollingInterval(500 * time.Millisecond)
+	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
+	Expect(whv1.AddToScheme(scheme)).To(Succeed())
+	Expect(apiextensionsv1.AddToScheme(scheme)).To(Succeed())
+
+	By("building the manager")
+	managerBin = filepath.Join(GinkgoT().TempDir(), "manager")
+	build := exec.CommandContext(ctx, "go", "build", "-o", managerBin, "./cmd/manager")
+	build.Dir = filepath.Join("..", "..")
+	out, err := build.CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), "go build ./cmd/manager: %s", out)
+
+	By("starting the local cluster")
+	cluster, err = localcluster.Start(ctx, localcluster.Options{AssetsDir: assetsDir(), Progress: GinkgoWriter})
+	Expect(err).NotTo(HaveOccurred())
+
+	_, err = envtest.InstallCRDs(cluster.Config, envtest.CRDInstallOptions{
+		Paths: []string{filepath.Join("..", "..", "config", "crd", "bases")}, ErrorIfPathMissing: true,
+	})
+	Expect(err).NotTo(HaveOccurred())
+	k8sClient, err = client.New(cluster.Config, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+	clientset = kubernetes.NewForConfigOrDie(cluster.Config)
+}, NodeTimeout(5*time.Minute))
+
+var _ = AfterSuite(func() {
+	if cluster != nil {
+		Expect(cluster.Stop()).To(Succeed())
+	}
+})
+
+func assetsDir() string {
+	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
+		return dir
+	}
+	out, err := exec.Command(filepath.Join("..", "..", "hack", "envtest-binaries.sh"), "--print-dir").Output()
+	Expect(err).NotTo(HaveOccurred())
+	return strings.TrimSpace(string(out))
+}
+
+// newNamespace makes a namespace for one spec.
+func newNamespace(ctx context.Context, prefix string) string {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"}}
+	Expect(k8sClient.Create(ctx, ns)).To(Succeed())
+	// The default ServiceAccount comes from the controller manager; pods
+	// are refused until it exists.
+	Eventually(func() error {
+		_, err := clientset.CoreV1().ServiceAccounts(ns.Name).Get(ctx, "default", metav1.GetOptions{})
+		return err
+	}).Should(Succeed())
+	return ns.Name
+}
+
+// managerRun counts manager processes, so each gets its own log file.
+var managerRun int
+
+// startManager runs the manager as its own process, as in production,
+// with windows short enough for tests. Extra flags override the defaults.
+func startManager(extra ...string) *localcluster.Process {
+	managerRun++
+	args := append([]string{
+		"--kubeconfig=" + cluster.Kubeconfig,
+		"--metrics-bind-address=0",
+		"--health-probe-bind-address=127.0.0.1:0",
+		"--leader-elect=false",
+		"--flap-window=" + testWindows.FlapWindow.String(),
+		"--not-ready-after=" + testWindows.NotReadyAfter.String(),
+		"--unschedulable-after=" + testWindows.UnschedulableAfter.String(),
+	}, extra...)
+	p, err := cluster.StartProcess(fmt.Sprintf("manager-%d", managerRun), managerBin, args...)
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(func() {
+		p.Stop(10 * time.Second)
+		if CurrentSpecReport().Failed() {
+			logTail(p.LogPath, 40)
+		}
+	})
+	return p
+}
+
+func logTail(path string, n int) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	GinkgoWriter.Printf("--- last lines of %s:\n%s\n", path, strings.Join(lines, "\n"))
+}
