@@ -279,13 +279,18 @@ func (c *Cluster) StopAPIServer() error {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		return fmt.Errorf("kill kube-apiserver: %w", err)
 	}
-	// Wait until envtest has reaped it, so that its Stop sees it gone.
-	err = wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true,
-		func(context.Context) (bool, error) { return syscall.Kill(pid, 0) == syscall.ESRCH, nil })
+	// envtest's Stop then finds it gone once its own Wait has returned;
+	// until then it tries to signal the dead process and gets ESRCH.
+	var stopErr error
+	err = wait.PollUntilContextTimeout(context.Background(), 20*time.Millisecond, 30*time.Second, true,
+		func(context.Context) (bool, error) {
+			stopErr = c.env.ControlPlane.APIServer.Stop()
+			return !errors.Is(stopErr, syscall.ESRCH), nil
+		})
 	if err != nil {
 		return fmt.Errorf("kube-apiserver (pid %d) did not exit: %w", pid, err)
 	}
-	return c.env.ControlPlane.APIServer.Stop()
+	return stopErr
 }
 
 // apiServerPID finds our kube-apiserver among the machine's processes by
