@@ -29,7 +29,7 @@ all: build
 
 .PHONY: help
 help: ## Display this help.
-	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
 
 ##@ Development
 
@@ -61,7 +61,11 @@ verify: manifests generate ## Regenerate everything and fail if the committed fi
 
 .PHONY: test
 test: manifests generate vet cluster-binaries promtool ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
-	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -coverprofile cover.out $(TEST_ARGS)
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
+
+.PHONY: test-e2e
+test-e2e: cluster-binaries ## Run only the end-to-end suite (the manager as a process on a local cluster with kwok).
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./test/e2e/ -timeout 30m -count=1 -v -ginkgo.v $(TEST_ARGS)
 
 .PHONY: envtest
 envtest: ## Build etcd, kube-apiserver and kubectl from source into the cache when missing.
