@@ -1,10 +1,7 @@
 package controllers_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -16,12 +13,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/servertable"
 )
 
 // newNamespace creates a namespace for one spec (namespaces never finish
@@ -319,20 +316,8 @@ func podCount(n int) func(Gomega, *whv1.WorkloadHealth) {
 // as a Table, the way kubectl get does.
 func serverTable(ns string) *metav1.Table {
 	GinkgoHelper()
-	hc, err := rest.HTTPClientFor(cfg)
+	t, err := servertable.Get(ctx, cfg, "/apis/"+whv1.GroupVersion.String()+"/namespaces/"+ns+"/workloadhealths")
 	Expect(err).NotTo(HaveOccurred())
-	url := strings.TrimSuffix(cfg.Host, "/") + "/apis/" + whv1.GroupVersion.String() + "/namespaces/" + ns + "/workloadhealths"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io")
-	resp, err := hc.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(resp.StatusCode).To(Equal(http.StatusOK), string(body))
-	t := &metav1.Table{}
-	Expect(json.Unmarshal(body, t)).To(Succeed())
 	return t
 }
 

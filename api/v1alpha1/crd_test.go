@@ -1,10 +1,8 @@
 package v1alpha1_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,17 +14,13 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/servertable"
 )
-
-// tableAccept asks the API server for its own table rendering, the one
-// `kubectl get` prints.
-const tableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
 func newNamespace() string {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "api-"}}
@@ -93,20 +87,9 @@ func createWithStatus(wh *whv1.WorkloadHealth, status whv1.WorkloadHealthStatus)
 }
 
 // getTable lists path as the server's Table, the rows `kubectl get` prints.
-func getTable(path string) metav1.Table {
-	httpClient, err := rest.HTTPClientFor(cfg)
+func getTable(path string) *metav1.Table {
+	table, err := servertable.Get(ctx, cfg, path)
 	Expect(err).NotTo(HaveOccurred())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(cfg.Host, "/")+path, nil)
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Accept", tableAccept)
-	resp, err := httpClient.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(resp.StatusCode).To(Equal(http.StatusOK), string(body))
-	var table metav1.Table
-	Expect(json.Unmarshal(body, &table)).To(Succeed())
 	return table
 }
 

@@ -3,24 +3,17 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/servertable"
 )
-
-// tableAccept asks the API server for its table rendering, the one
-// `kubectl get` prints.
-const tableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
 // assessed is what `assess -o json` prints for the Knative dump.
 func assessed() []whv1.WorkloadHealth {
@@ -46,20 +39,9 @@ func createWithStatus(ns string, wh whv1.WorkloadHealth) *whv1.WorkloadHealth {
 }
 
 // getTable lists path as the server's Table.
-func getTable(path string) metav1.Table {
-	httpClient, err := rest.HTTPClientFor(cfg)
+func getTable(path string) *metav1.Table {
+	table, err := servertable.Get(ctx, cfg, path)
 	Expect(err).NotTo(HaveOccurred())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(cfg.Host, "/")+path, nil)
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Accept", tableAccept)
-	resp, err := httpClient.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close() //nolint:errcheck
-	body, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(resp.StatusCode).To(Equal(http.StatusOK), string(body))
-	var table metav1.Table
-	Expect(json.Unmarshal(body, &table)).To(Succeed())
 	return table
 }
 

@@ -1,7 +1,6 @@
 package parity_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -18,11 +17,8 @@ import (
 
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/health/healthtest"
+	"github.com/workloadhealth/workloadhealth/internal/servertable"
 )
-
-// tableAccept asks the API server for its Table rendering, the one
-// `kubectl get pods` prints.
-const tableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
 // defaultSeed makes the random pods reproducible; PARITY_SEED overrides
 // it and PARITY_PODS the number of pods.
@@ -155,13 +151,10 @@ func compareWithServer(ns string, n int) []comparison {
 	Expect(list.Items).To(HaveLen(n))
 
 	before := time.Now()
-	raw, err := clientset.CoreV1().RESTClient().Get().Namespace(ns).Resource("pods").
-		SetHeader("Accept", tableAccept).Param("includeObject", "None").Do(ctx).Raw()
+	table, err := servertable.Get(ctx, cfg, "/api/v1/namespaces/"+ns+"/pods?includeObject=None")
 	after := time.Now()
 	Expect(err).NotTo(HaveOccurred())
-	var table metav1.Table
-	Expect(json.Unmarshal(raw, &table)).To(Succeed())
-	rows := tableRows(&table)
+	rows := tableRows(table)
 	Expect(rows).To(HaveLen(n))
 
 	var out []comparison
