@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -65,19 +66,19 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o); err != nil && !errors.Is(err, context.Canceled) {
+	if err := run(ctx, o, os.Stdout); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
 		stop()
 		os.Exit(1)
 	}
 }
 
-func say(format string, args ...any) { fmt.Printf("==> "+format+"\n", args...) }
-
-func run(ctx context.Context, o options) error {
+// run is the whole demo; everything it shows goes to out.
+func run(ctx context.Context, o options, out io.Writer) error {
+	say := func(format string, args ...any) { fmt.Fprintf(out, "==> "+format+"\n", args...) }
 	start := time.Now()
 	say("Starting a local cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok")
-	cluster, err := localcluster.Start(ctx, localcluster.Options{AssetsDir: o.assets, Progress: os.Stdout})
+	cluster, err := localcluster.Start(ctx, localcluster.Options{AssetsDir: o.assets, Progress: out})
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	say("Applying the demo workloads (%s)", o.scenarios)
-	if err := kubectl(ctx, cluster, o.bin, os.Stdout, "apply", "-f", o.scenarios); err != nil {
+	if err := kubectl(ctx, cluster, o.bin, out, "apply", "-f", o.scenarios); err != nil {
 		return err
 	}
 	if err := runCronJobNow(ctx, c, "batch", "nightly-report"); err != nil {
@@ -133,31 +134,31 @@ func run(ctx context.Context, o options) error {
 	}
 
 	say("Waiting for every WorkloadHealth to show the health its workload expects (up to %s)", o.timeout)
-	if err := waitConverged(ctx, c, manager, o.timeout); err != nil {
-		_ = kubectl(ctx, cluster, o.bin, os.Stdout, "get", "workloadhealth", "-A")
+	if err := waitConverged(ctx, c, manager, o.timeout, out); err != nil {
+		_ = kubectl(ctx, cluster, o.bin, out, "get", "workloadhealth", "-A")
 		return err
 	}
 	say("Converged %s after start", time.Since(start).Round(time.Second))
 
-	fmt.Println()
+	fmt.Fprintln(out)
 	say("kubectl get workloadhealth -A")
-	if err := kubectl(ctx, cluster, o.bin, os.Stdout, "get", "workloadhealth", "-A"); err != nil {
+	if err := kubectl(ctx, cluster, o.bin, out, "get", "workloadhealth", "-A"); err != nil {
 		return err
 	}
-	fmt.Println()
+	fmt.Fprintln(out)
 	say("kubectl workloadhealth describe -n knative-serving deployment-activator")
-	if err := kubectl(ctx, cluster, o.bin, os.Stdout, "workloadhealth", "describe", "-n", "knative-serving", "deployment-activator"); err != nil {
+	if err := kubectl(ctx, cluster, o.bin, out, "workloadhealth", "describe", "-n", "knative-serving", "deployment-activator"); err != nil {
 		return err
 	}
 	if o.once {
 		return nil
 	}
 
-	fmt.Println()
+	fmt.Fprintln(out)
 	say("Watching WorkloadHealth changes; press Ctrl-C to stop. Try, in another terminal:")
-	fmt.Printf("    export KUBECONFIG=%s PATH=%s:%s:$PATH\n", cluster.Kubeconfig, o.assets, absOr(o.bin))
-	fmt.Println("    kubectl -n shop set image deployment/checkout checkout=registry.example.com/shop/checkout:2.4.0")
-	err = kubectl(ctx, cluster, o.bin, os.Stdout, "get", "workloadhealth", "-A", "--watch-only")
+	fmt.Fprintf(out, "    export KUBECONFIG=%s PATH=%s:%s:$PATH\n", cluster.Kubeconfig, o.assets, absOr(o.bin))
+	fmt.Fprintln(out, "    kubectl -n shop set image deployment/checkout checkout=registry.example.com/shop/checkout:2.4.0")
+	err = kubectl(ctx, cluster, o.bin, out, "get", "workloadhealth", "-A", "--watch-only")
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -166,7 +167,7 @@ func run(ctx context.Context, o options) error {
 
 // kubectl runs the cluster's kubectl with the admin kubeconfig; bin is on
 // PATH so `kubectl workloadhealth` finds the plugin.
-func kubectl(ctx context.Context, cluster *localcluster.Cluster, binDir string, out *os.File, args ...string) error {
+func kubectl(ctx context.Context, cluster *localcluster.Cluster, binDir string, out io.Writer, args ...string) error {
 	// KUBECONFIG rather than --kubeconfig: kubectl refuses flags before a
 	// plugin's name.
 	cmd := exec.CommandContext(ctx, filepath.Join(cluster.AssetsDir, "kubectl"), args...)
@@ -258,7 +259,7 @@ func expectations(ctx context.Context, c client.Client) ([]expectation, error) {
 
 // waitConverged polls until every expectation holds, printing what it still
 // waits for every few seconds.
-func waitConverged(ctx context.Context, c client.Client, manager *localcluster.Process, timeout time.Duration) error {
+func waitConverged(ctx context.Context, c client.Client, manager *localcluster.Process, timeout time.Duration, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var pending []string
@@ -290,7 +291,7 @@ func waitConverged(ctx context.Context, c client.Client, manager *localcluster.P
 			return true, nil
 		}
 		if time.Since(lastPrint) >= 5*time.Second {
-			fmt.Printf("    %d/%d converged; waiting for %s\n", len(want)-len(pending), len(want), strings.Join(pending, ", "))
+			fmt.Fprintf(out, "    %d/%d converged; waiting for %s\n", len(want)-len(pending), len(want), strings.Join(pending, ", "))
 			lastPrint = time.Now()
 		}
 		return false, nil
