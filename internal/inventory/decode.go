@@ -15,7 +15,8 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
-// Warning is an input document or item that was skipped.
+// Warning is an object of the input that was skipped: its kind and
+// apiVersion were read, its fields do not decode into its type.
 type Warning struct {
 	// Where locates it: "items[12]", "document 2", "document 2, items[3]".
 	Where string
@@ -28,37 +29,67 @@ type Warning struct {
 }
 
 func (w Warning) String() string {
+	return "skipping " + locate(w.Where, w.Kind, w.Namespace, w.Name) + ": " + w.Err.Error()
+}
+
+// InputError is input that cannot be read as a dump at all: it is not JSON
+// or YAML, it ends inside a document, or a document or List item is not an
+// object with a kind and an apiVersion. Retrying or skipping cannot fix it,
+// and what was read before it is not the whole dump.
+type InputError struct {
+	// Where locates the document: "document 2", "items[3]",
+	// "document 2, items[3]".
+	Where string
+	// Kind, Namespace and Name are what could be read of it, if anything.
+	Kind      string
+	Namespace string
+	Name      string
+	// Err says what is wrong with it.
+	Err error
+}
+
+func (e *InputError) Error() string {
+	return locate(e.Where, e.Kind, e.Namespace, e.Name) + ": " + e.Err.Error()
+}
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+// locate names a document or item: where it is and, in parentheses, what
+// could be read of its kind and name.
+func locate(where, kind, namespace, name string) string {
 	var b strings.Builder
-	b.WriteString("skipping ")
-	b.WriteString(w.Where)
-	if w.Kind != "" || w.Name != "" {
+	b.WriteString(where)
+	if kind != "" || name != "" {
 		b.WriteString(" (")
-		b.WriteString(nonEmpty(w.Kind, "unknown kind"))
+		b.WriteString(nonEmpty(kind, "unknown kind"))
 		b.WriteByte(' ')
-		if w.Namespace != "" {
-			b.WriteString(w.Namespace + "/")
+		if namespace != "" {
+			b.WriteString(namespace + "/")
 		}
-		b.WriteString(nonEmpty(w.Name, "without a name"))
+		b.WriteString(nonEmpty(name, "without a name"))
 		b.WriteByte(')')
 	}
-	b.WriteString(": ")
-	b.WriteString(w.Err.Error())
 	return b.String()
 }
 
 // Read decodes a dump: a v1 List (or any *List with items), a single
 // object, a JSON array of objects, or a stream of them as concatenated
-// JSON or YAML documents separated by "---". Items of kinds the engine does
-// not read are ignored; an item that cannot be decoded is skipped with a
-// Warning naming it. The error is for input that cannot be read at all.
+// JSON or YAML documents separated by "---".
+//
+// Documents are read all or nothing: input that is not JSON or YAML (a
+// syntax error, a file cut short), or a document or List item that is not
+// an object with a kind and an apiVersion, returns an *InputError naming
+// the document and no inventory. Past that, an object is read alone, as
+// the controller's informers do: one whose fields do not decode into its
+// type (a string where a number goes) or that has no name is skipped with
+// a Warning naming it, and objects of kinds the engine does not read are
+// ignored.
 func Read(r io.Reader) (*Inventory, []Warning, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read input: %w", err)
 	}
 	var docs []json.RawMessage
-	var warnings []Warning
-	jsonStream := isJSONStream(data)
 	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
 		var doc json.RawMessage
@@ -66,15 +97,11 @@ func Read(r io.Reader) (*Inventory, []Warning, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = errors.New("the input ends inside it: is the file truncated?")
+		}
 		if err != nil {
-			warnings = append(warnings, Warning{Where: fmt.Sprintf("document %d", len(docs)+1), Err: err})
-			if jsonStream {
-				// A JSON decoder cannot find the next document after a
-				// syntax error; keep what was read before it.
-				break
-			}
-			docs = append(docs, nil)
-			continue
+			return nil, nil, &InputError{Where: documentWhere(len(docs)), Err: err}
 		}
 		docs = append(docs, doc)
 	}
@@ -82,23 +109,20 @@ func Read(r io.Reader) (*Inventory, []Warning, error) {
 	inv := New()
 	d := decoder{inv: inv, codec: scheme.Codecs.UniversalDeserializer()}
 	for i, doc := range docs {
-		if doc == nil {
-			continue
-		}
 		where := ""
 		if len(docs) > 1 {
-			where = fmt.Sprintf("document %d", i+1)
+			where = documentWhere(i)
 		}
-		d.item(doc, where, 0)
+		if err := d.item(doc, where, 0); err != nil {
+			return nil, nil, err
+		}
 	}
-	return inv, append(warnings, d.warnings...), nil
+	return inv, d.warnings, nil
 }
 
-// isJSONStream says whether the decoder reads data as JSON (it does when
-// the first non-space byte opens an object) rather than YAML.
-func isJSONStream(data []byte) bool {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	return len(trimmed) > 0 && trimmed[0] == '{'
+// documentWhere locates the document of index i of a stream.
+func documentWhere(i int) string {
+	return fmt.Sprintf("document %d", i+1)
 }
 
 // maxNesting bounds Lists inside Lists.
@@ -120,77 +144,106 @@ type header struct {
 		Namespace string `json:"namespace"`
 	} `json:"metadata"`
 	Items []json.RawMessage `json:"items"`
+	// itemsNotAList says that items is there but not a list.
+	itemsNotAList bool
 }
 
 func (d *decoder) warn(where string, h *header, err error) {
-	if where == "" {
-		where = "the input"
-	}
-	w := Warning{Where: where, Err: err}
-	if h != nil {
-		w.Kind, w.Namespace, w.Name = h.Kind, h.Metadata.Namespace, h.Metadata.Name
-	}
-	d.warnings = append(d.warnings, w)
+	d.warnings = append(d.warnings, Warning{
+		Where: documentOr(where), Err: err,
+		Kind: h.Kind, Namespace: h.Metadata.Namespace, Name: h.Metadata.Name,
+	})
 }
 
-// item decodes one document or list item; where locates it.
-func (d *decoder) item(raw json.RawMessage, where string, depth int) {
+// fail is the error for a document or item that is not an object the
+// dump can hold; h is what could be read of it, if anything.
+func fail(where string, h *header, err error) error {
+	e := &InputError{Where: documentOr(where), Err: err}
+	if h != nil {
+		e.Kind, e.Namespace, e.Name = h.Kind, h.Metadata.Namespace, h.Metadata.Name
+	}
+	return e
+}
+
+// documentOr locates the only document of the input as "document 1".
+func documentOr(where string) string {
+	if where == "" {
+		return documentWhere(0)
+	}
+	return where
+}
+
+// item decodes one document or list item; where locates it. The error is
+// an *InputError; an object that decodes badly is a warning.
+func (d *decoder) item(raw json.RawMessage, where string, depth int) error {
 	trimmed := bytes.TrimSpace(raw)
 	switch {
 	case len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")):
-		return // an empty YAML document
+		return nil // an empty YAML document
 	case trimmed[0] == '[':
 		var items []json.RawMessage
 		if err := json.Unmarshal(trimmed, &items); err != nil {
-			d.warn(where, nil, err)
-			return
+			return fail(where, nil, err)
 		}
-		d.items(items, where, depth)
-		return
+		return d.items(items, where, depth)
 	case trimmed[0] != '{':
-		d.warn(where, nil, errors.New("not an object"))
-		return
+		return fail(where, nil, fmt.Errorf("not an object but %s", jsonType(trimmed[0])))
 	}
 
 	h := readHeader(trimmed)
-	if strings.HasSuffix(h.Kind, "List") && h.Items != nil {
-		d.items(h.Items, where, depth)
-		return
+	switch {
+	case h.Kind == "":
+		return fail(where, &h, errors.New("kind is missing"))
+	case h.APIVersion == "":
+		return fail(where, &h, errors.New("apiVersion is missing"))
+	case strings.HasSuffix(h.Kind, "List") && h.itemsNotAList:
+		return fail(where, &h, errors.New("items is not a list"))
+	case strings.HasSuffix(h.Kind, "List") && h.Items != nil:
+		return d.items(h.Items, where, depth)
 	}
 	obj, _, err := d.codec.Decode(trimmed, nil, nil)
 	switch {
 	case runtime.IsNotRegisteredError(err):
-		return // a kind the engine does not read
-	case runtime.IsMissingKind(err):
-		d.warn(where, &h, errors.New("kind is missing"))
-		return
-	case runtime.IsMissingVersion(err):
-		d.warn(where, &h, errors.New("apiVersion is missing"))
-		return
+		return nil // a kind the engine does not read
 	case err != nil:
 		d.warn(where, &h, err)
-		return
+		return nil
 	}
 	if ev, ok := obj.(*eventsv1.Event); ok {
 		obj = coreEvent(ev)
 	}
 	if !readKind(obj) {
-		return
+		return nil
 	}
 	if h.Metadata.Name == "" {
 		d.warn(where, &h, errors.New("metadata.name is empty"))
-		return
+		return nil
 	}
 	d.inv.Add(obj)
+	return nil
 }
 
-func (d *decoder) items(items []json.RawMessage, where string, depth int) {
+func (d *decoder) items(items []json.RawMessage, where string, depth int) error {
 	if depth >= maxNesting {
-		d.warn(where, nil, errors.New("lists nested too deep"))
-		return
+		return fail(where, nil, errors.New("lists nested too deep"))
 	}
 	for i, it := range items {
-		d.item(it, itemWhere(where, i), depth+1)
+		if err := d.item(it, itemWhere(where, i), depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonType names the JSON type of a value that starts with c.
+func jsonType(c byte) string {
+	switch {
+	case c == '"':
+		return "a string"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	default:
+		return "a number"
 	}
 }
 
@@ -221,7 +274,9 @@ func readHeader(raw []byte) header {
 	}
 	_ = json.Unmarshal(loose["apiVersion"], &h.APIVersion)
 	_ = json.Unmarshal(loose["kind"], &h.Kind)
-	_ = json.Unmarshal(loose["items"], &h.Items)
+	if items, ok := loose["items"]; ok && json.Unmarshal(items, &h.Items) != nil {
+		h.itemsNotAList = !bytes.Equal(bytes.TrimSpace(items), []byte("null"))
+	}
 	var meta map[string]json.RawMessage
 	if json.Unmarshal(loose["metadata"], &meta) == nil {
 		_ = json.Unmarshal(meta["name"], &h.Metadata.Name)

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,8 @@ func TestRead(t *testing.T) {
 		events   int
 		objects  int
 		warnings []string
+		// err is what the *InputError says, when the input is not a dump.
+		err string
 	}{
 		{
 			name:    "a v1 List of mixed kinds",
@@ -75,30 +78,14 @@ func TestRead(t *testing.T) {
 			warnings: []string{"skipping items[1] (Pod shop/broken): ", "spec.containers"},
 		},
 		{
-			name:     "an item without a kind",
-			input:    list(`{"apiVersion":"v1","metadata":{"name":"mystery"}}`, podJSON),
-			pods:     []string{"shop/web-1"},
-			objects:  1,
-			warnings: []string{"skipping items[0] (unknown kind mystery): kind is missing"},
-		},
-		{
-			name:     "an item that is not an object",
-			input:    list(`42`, podJSON),
-			pods:     []string{"shop/web-1"},
-			objects:  1,
-			warnings: []string{"skipping items[0]: not an object"},
-		},
-		{
 			name:     "metadata of the wrong type still names the kind",
 			input:    list(`{"apiVersion":"v1","kind":"Pod","metadata":"web"}`),
 			warnings: []string{"skipping items[0] (Pod without a name): "},
 		},
 		{
-			name:     "a JSON syntax error keeps the documents before it",
-			input:    podJSON + `{"apiVersion": "v1", "kind": `,
-			pods:     []string{"shop/web-1"},
-			objects:  1,
-			warnings: []string{"skipping document 2: "},
+			name:     "a single object that does not decode is document 1",
+			input:    brokenPodJSON,
+			warnings: []string{"skipping document 1 (Pod shop/broken): ", "spec.containers"},
 		},
 		{
 			name:     "a malformed item of the second document",
@@ -117,10 +104,76 @@ func TestRead(t *testing.T) {
 		{
 			name: "empty input",
 		},
+		{
+			name:  "a List item without a kind",
+			input: list(podJSON, `{"apiVersion":"v1","metadata":{"name":"mystery"}}`),
+			err:   "items[1] (unknown kind mystery): kind is missing",
+		},
+		{
+			name:  "a List item without an apiVersion",
+			input: deployJSON + list(`{"kind":"Pod","metadata":{"name":"p","namespace":"shop"}}`),
+			err:   "document 2, items[0] (Pod shop/p): apiVersion is missing",
+		},
+		{
+			name:  "a document without a kind",
+			input: `{"items":[` + podJSON + `]}`,
+			err:   "document 1: kind is missing",
+		},
+		{
+			name:  "a List item that is not an object",
+			input: list(`42`, podJSON),
+			err:   "items[0]: not an object but a number",
+		},
+		{
+			name:  "text that is not YAML either",
+			input: "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nthis is not a dump\n",
+			err:   "document 2: not an object but a string",
+		},
+		{
+			name:  "a YAML syntax error",
+			input: "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nkind: Pod\nmetadata: {name: [\n",
+			err:   "document 2: error converting YAML to JSON: yaml: line 2: ",
+		},
+		{
+			name:  "a JSON syntax error after a document",
+			input: podJSON + `, ` + deployJSON,
+			err:   "document 2: json: offset ",
+		},
+		{
+			name:  "a JSON List cut short",
+			input: list(podJSON, deployJSON)[:150],
+			err:   "document 1: the input ends inside it: is the file truncated?",
+		},
+		{
+			name:  "a second JSON document cut short",
+			input: podJSON + deployJSON[:40],
+			err:   "document 2: the input ends inside it: is the file truncated?",
+		},
+		{
+			// kubectl -o yaml writes a List's kind after its items.
+			name:  "a YAML List cut short loses its kind",
+			input: "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: web-2\n",
+			err:   "document 1: kind is missing",
+		},
+		{
+			name:  "a List whose items are not a list",
+			input: `{"apiVersion":"v1","kind":"List","items":{"a":1}}`,
+			err:   "document 1 (List without a name): items is not a list",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inv, warnings, err := Read(strings.NewReader(tt.input))
+			if tt.err != "" {
+				var ie *InputError
+				if !errors.As(err, &ie) || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want an *InputError containing %q", err, tt.err)
+				}
+				if inv != nil || warnings != nil {
+					t.Errorf("Read returned %v objects and warnings %v with its error, want nothing", inv, warnings)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
