@@ -35,8 +35,9 @@ groups the pods by target as the controller does, and prints the WorkloadHealth
 object the controller would write for each target: the table of
 'kubectl get workloadhealth', or the objects as a List (-o json, -o yaml).
 
-Items that cannot be decoded are skipped with a warning on standard error;
-kinds the engine does not read are ignored.`,
+` + inputHelp + `
+
+` + exitStatusHelp,
 		Example: assessExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -52,7 +53,10 @@ kinds the engine does not read are ignored.`,
 			for _, t := range targets {
 				list.Items = append(list.Items, *o.workloadHealth(t))
 			}
-			return printWorkloadHealths(o.streams, list, o.output)
+			err = o.print(func(streams genericiooptions.IOStreams) error {
+				return printWorkloadHealths(streams, list, o.output)
+			})
+			return err
 		},
 	}
 	o.addFlags(cmd.Flags(), `"" (a table), wide (with MESSAGE and HINT), json or yaml`)

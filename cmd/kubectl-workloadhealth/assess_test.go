@@ -176,9 +176,12 @@ func TestFlagErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := run(t, nil, tt.args...)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error = %v, want it to contain %q", err, tt.want)
+			out, errOut, code := runExit(t, nil, tt.args...)
+			if !strings.HasPrefix(errOut, "error: ") || !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr = %q, want an error containing %q", errOut, tt.want)
+			}
+			if code != exitError || out != "" {
+				t.Errorf("exit code %d and stdout %q, want %d and nothing", code, out, exitError)
 			}
 		})
 	}
@@ -186,8 +189,8 @@ func TestFlagErrors(t *testing.T) {
 
 func TestHelpDocumentsFlagsAndExamples(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"assess":   {"-f, --filename FILE", "--now TIME", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
-		"pods":     {"--filename", "--now", "--output", "targetKind", "Examples:", "kubectl workloadhealth pods -f dump.json"},
+		"assess":   {"-f, --filename FILE", "exits with code 2", "Exit status: 0", "--now TIME", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
+		"pods":     {"--filename", "exits with code 2", "Exit status: 0", "--now", "--output", "targetKind", "Examples:", "kubectl workloadhealth pods -f dump.json"},
 		"describe": {"--kubeconfig", "--context", "--namespace", "KIND/NAME", "Examples:", "deployment/activator"},
 	} {
 		out, _, err := run(t, nil, cmd, "--help")

@@ -21,10 +21,17 @@ func main() {
 	logf.SetLogger(logr.Discard())
 
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
-	if err := execute(context.Background(), os.Args[1:], streams, time.Now); err != nil {
-		fmt.Fprintln(os.Stderr, "error: "+err.Error())
-		os.Exit(1)
+	os.Exit(runMain(context.Background(), os.Args[1:], streams, time.Now))
+}
+
+// runMain runs the command line, reports its error on stderr as kubectl
+// does, and returns the exit code (see exitCode).
+func runMain(ctx context.Context, args []string, streams genericiooptions.IOStreams, now func() time.Time) int {
+	err := execute(ctx, args, streams, now)
+	if err != nil {
+		fmt.Fprintln(streams.ErrOut, "error: "+err.Error())
 	}
+	return exitCode(err)
 }
 
 // execute runs the command line args; tests call it as main does, with

@@ -44,6 +44,19 @@ func run(t helper, stdin io.Reader, args ...string) (stdout, stderr string, err 
 	return out.String(), errOut.String(), err
 }
 
+// runExit runs the command line as main does, error on stderr included,
+// and returns its exit code.
+func runExit(t helper, stdin io.Reader, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	var out, errOut bytes.Buffer
+	streams := genericiooptions.IOStreams{In: stdin, Out: &out, ErrOut: &errOut}
+	code = runMain(context.Background(), args, streams, clock)
+	return out.String(), errOut.String(), code
+}
+
 // golden compares got with testdata/golden/name, or rewrites it with
 // -update.
 func golden(t *testing.T, name, got string) {

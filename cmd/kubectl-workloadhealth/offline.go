@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -58,6 +59,17 @@ func (o *offlineOptions) addMaxPodsFlag(fs *pflag.FlagSet) {
 		fmt.Sprintf("Most pods listed in status.pods of one WorkloadHealth (1-%d).", whv1.MaxPods))
 }
 
+// inputHelp is the rule for bad input, in the --help of the commands
+// that read a dump.
+const inputHelp = `The dump is read whole or not at all: if it is not JSON or YAML, is cut short,
+or holds a document or List item that is not an object with a kind and an
+apiVersion, the command prints nothing, names the document (the file, then
+"document N" of a stream and "items[I]" of a List) and the problem on standard
+error, and exits with code 2. An object whose kind and apiVersion are read but
+whose fields do not decode into its type (a string where a number goes) is
+skipped with a warning on standard error, as the controller skips a malformed
+object; kinds the engine does not read are ignored.`
+
 // complete checks the flags and sets the time of the assessment.
 func (o *offlineOptions) complete(outputs ...string) error {
 	if o.filename == "" {
@@ -113,6 +125,19 @@ func (o *offlineOptions) targets(ctx context.Context) ([]*inventory.Target, erro
 		fmt.Fprintf(o.streams.ErrOut, "warning: %s: %s\n", name, w)
 	}
 	return inv.Targets(ctx)
+}
+
+// print renders the output into a buffer with print and writes it only
+// when all of it was rendered: a failure prints nothing half-way.
+func (o *offlineOptions) print(print func(genericiooptions.IOStreams) error) error {
+	var out bytes.Buffer
+	streams := o.streams
+	streams.Out = &out
+	if err := print(streams); err != nil {
+		return err
+	}
+	_, err := o.streams.Out.Write(out.Bytes())
+	return err
 }
 
 // input is the engine's input for a target.

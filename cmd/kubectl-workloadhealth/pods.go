@@ -55,7 +55,11 @@ func newPodsCommand(streams genericiooptions.IOStreams, clock func() time.Time) 
 health the engine gives it, and the target it belongs to.
 
 -o json prints a JSON array of objects with the keys namespace, name, phase,
-status, ready, restarts, health, targetKind and targetName.`,
+status, ready, restarts, health, targetKind and targetName.
+
+` + inputHelp + `
+
+` + exitStatusHelp,
 		Example: podsExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -75,10 +79,13 @@ status, ready, restarts, health, targetKind and targetName.`,
 			slices.SortFunc(lines, func(a, b podLine) int {
 				return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 			})
-			if o.output == "json" {
-				return printPodsJSON(o.streams, lines)
-			}
-			return printPodsTable(o.streams, lines, o.now, o.output == "wide")
+			err = o.print(func(streams genericiooptions.IOStreams) error {
+				if o.output == "json" {
+					return printPodsJSON(streams, lines)
+				}
+				return printPodsTable(streams, lines, o.now, o.output == "wide")
+			})
+			return err
 		},
 	}
 	o.addFlags(cmd.Flags(), `"" (a table), wide (with NODE) or json`)

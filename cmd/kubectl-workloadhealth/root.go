@@ -19,7 +19,9 @@ and Warning events tell it, with the engine of the workloadhealth controller.
             the controller would write
   pods      list every pod of a dump with kubectl's STATUS, its health and
             its target
-  describe  print a readable report of one WorkloadHealth of the cluster`,
+  describe  print a readable report of one WorkloadHealth of the cluster
+
+Exit status: 0 on success; 2 on any error.`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl workloadhealth"},
 		SilenceErrors: true,
 		SilenceUsage:  true,

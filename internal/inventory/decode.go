@@ -192,6 +192,9 @@ func (d *decoder) item(raw json.RawMessage, where string, depth int) error {
 
 	h := readHeader(trimmed)
 	switch {
+	case h.Kind == "" && h.Items != nil:
+		// kubectl -o yaml writes a List's kind after its items.
+		return fail(where, &h, errors.New("kind is missing: a List cut short before its kind? (is the file truncated?)"))
 	case h.Kind == "":
 		return fail(where, &h, errors.New("kind is missing"))
 	case h.APIVersion == "":

@@ -153,7 +153,7 @@ func TestRead(t *testing.T) {
 			// kubectl -o yaml writes a List's kind after its items.
 			name:  "a YAML List cut short loses its kind",
 			input: "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: web-2\n",
-			err:   "document 1: kind is missing",
+			err:   "document 1: kind is missing: a List cut short before its kind? (is the file truncated?)",
 		},
 		{
 			name:  "a List whose items are not a list",
