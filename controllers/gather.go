@@ -113,48 +113,48 @@ func (r *Reconciler) gatherCandidate(ctx context.Context, g *getter, ns string, 
 	// involved are the WorkloadHealth names of the objects whose events
 	// count: the target, the objects between it and its pods, its pods.
 	involved := []string{naming.Name(c.ref.Kind, c.ref.Name)}
-	if owners.GroupKindOf(c.ref) == owners.Pod {
-		if pod, ok := c.obj.(*corev1.Pod); ok && isTarget {
-			st.pods = append(st.pods, pod)
-		}
-	} else {
-		frontier := []string{naming.Name(c.ref.Kind, c.ref.Name)}
-		visited := map[string]bool{frontier[0]: true}
-		for depth := 0; depth < maxDescent && len(frontier) > 0; depth++ {
-			var next []string
-			for _, owner := range frontier {
-				for _, gk := range owners.BuiltIn() {
-					objs, err := r.list(ctx, gk, ns, indexOwner, owner)
-					if err != nil {
-						return nil, err
+	if pod, ok := c.obj.(*corev1.Pod); ok && isTarget {
+		st.pods = append(st.pods, pod)
+	}
+	// A pod can be a controller owner too (Spark's driver owns its
+	// executors, and a cycle can end at a pod): the walk down starts at
+	// every kind of target.
+	frontier := []string{naming.Name(c.ref.Kind, c.ref.Name)}
+	visited := map[string]bool{frontier[0]: true}
+	for depth := 0; depth < maxDescent && len(frontier) > 0; depth++ {
+		var next []string
+		for _, owner := range frontier {
+			for _, gk := range owners.BuiltIn() {
+				objs, err := r.list(ctx, gk, ns, indexOwner, owner)
+				if err != nil {
+					return nil, err
+				}
+				for _, o := range objs {
+					name := naming.Name(gk.Kind, o.GetName())
+					if visited[name] {
+						continue
 					}
-					for _, o := range objs {
-						name := naming.Name(gk.Kind, o.GetName())
-						if visited[name] {
-							continue
+					visited[name] = true
+					if gk == owners.Pod {
+						t, err := owners.Resolve(ctx, g, gk, o)
+						if err != nil {
+							return nil, fmt.Errorf("resolve the target of pod %s/%s: %w", ns, o.GetName(), err)
 						}
-						visited[name] = true
-						if gk == owners.Pod {
-							t, err := owners.Resolve(ctx, g, gk, o)
-							if err != nil {
-								return nil, fmt.Errorf("resolve the target of pod %s/%s: %w", ns, o.GetName(), err)
-							}
-							if owners.SameTarget(t, c.ref) {
-								st.pods = append(st.pods, o.(*corev1.Pod))
-								involved = append(involved, name)
-							}
-							continue
+						if owners.SameTarget(t, c.ref) {
+							st.pods = append(st.pods, o.(*corev1.Pod))
+							involved = append(involved, name)
 						}
-						next = append(next, name)
-						involved = append(involved, name)
-						st.addChild(c.ref, owner, o)
+						continue
 					}
+					next = append(next, name)
+					involved = append(involved, name)
+					st.addChild(c.ref, owner, o)
 				}
 			}
-			frontier = next
 		}
-		isTarget = isTarget || len(st.pods) > 0
+		frontier = next
 	}
+	isTarget = isTarget || len(st.pods) > 0
 	if !isTarget {
 		return nil, nil
 	}
