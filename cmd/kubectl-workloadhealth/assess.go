@@ -22,7 +22,10 @@ const assessExample = `  # Assess a dump of the whole cluster
   kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json | kubectl workloadhealth assess -f - -o wide
 
   # Reproducible output of an old dump: assess it as at the time it was taken
-  kubectl workloadhealth assess -f dump.json --now 2026-11-25T06:00:00Z -o yaml`
+  kubectl workloadhealth assess -f dump.json --now 2026-11-25T06:00:00Z -o yaml
+
+  # A CI gate: fail the job when a workload of the dump is Degraded
+  kubectl workloadhealth assess -f dump.json --fail-on-degraded`
 
 func newAssessCommand(streams genericiooptions.IOStreams, clock func() time.Time) *cobra.Command {
 	o := newOfflineOptions(streams, clock)
@@ -56,11 +59,21 @@ object the controller would write for each target: the table of
 			err = o.print(func(streams genericiooptions.IOStreams) error {
 				return printWorkloadHealths(streams, list, o.output)
 			})
-			return err
+			if err != nil || !o.failOnDegraded {
+				return err
+			}
+			var degraded []string
+			for _, wh := range list.Items {
+				if wh.Status.Health != nil && wh.Status.Health.Status == whv1.HealthDegraded {
+					degraded = append(degraded, wh.Namespace+"/"+wh.Name)
+				}
+			}
+			return failOnDegraded("targets", len(list.Items), degraded)
 		},
 	}
 	o.addFlags(cmd.Flags(), `"" (a table), wide (with MESSAGE and HINT), json or yaml`)
 	o.addMaxPodsFlag(cmd.Flags())
+	o.addFailOnDegradedFlag(cmd.Flags(), "a target")
 	return cmd
 }
 

@@ -189,8 +189,8 @@ func TestFlagErrors(t *testing.T) {
 
 func TestHelpDocumentsFlagsAndExamples(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"assess":   {"-f, --filename FILE", "exits with code 2", "Exit status: 0", "--now TIME", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
-		"pods":     {"--filename", "exits with code 2", "Exit status: 0", "--now", "--output", "targetKind", "Examples:", "kubectl workloadhealth pods -f dump.json"},
+		"assess":   {"-f, --filename FILE", "--fail-on-degraded", "exits with code 2", "Exit status: 0", "--now TIME", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
+		"pods":     {"--filename", "--fail-on-degraded", "exits with code 2", "Exit status: 0", "--now", "--output", "targetKind", "Examples:", "kubectl workloadhealth pods -f dump.json"},
 		"describe": {"--kubeconfig", "--context", "--namespace", "KIND/NAME", "Examples:", "deployment/activator"},
 	} {
 		out, _, err := run(t, nil, cmd, "--help")

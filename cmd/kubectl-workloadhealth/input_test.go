@@ -28,7 +28,7 @@ func TestBadInput(t *testing.T) {
 			var first string
 			for i, args := range [][]string{
 				{"assess", "-f", path},
-				{"assess", "-f", path, "-o", "yaml"},
+				{"assess", "-f", path, "-o", "yaml", "--fail-on-degraded"},
 				{"pods", "-f", path, "-o", "json"},
 			} {
 				out, errOut, code := runExit(t, nil, args...)
@@ -69,9 +69,9 @@ func TestEmptyList(t *testing.T) {
 		stderr string
 	}{
 		{name: "assess", args: []string{"assess"}, stderr: "No resources found\n"},
-		{name: "assess wide", args: []string{"assess", "-o", "wide"}, stderr: "No resources found\n"},
+		{name: "assess wide", args: []string{"assess", "-o", "wide", "--fail-on-degraded"}, stderr: "No resources found\n"},
 		{name: "assess json", args: []string{"assess", "-o", "json"}, stdout: "{\n    \"kind\": \"List\",\n    \"apiVersion\": \"v1\",\n    \"metadata\": {},\n    \"items\": []\n}\n"},
-		{name: "pods", args: []string{"pods"}, stderr: "No resources found\n"},
+		{name: "pods", args: []string{"pods", "--fail-on-degraded"}, stderr: "No resources found\n"},
 		{name: "pods json", args: []string{"pods", "-o", "json"}, stdout: "[]\n"},
 	}
 	for _, tt := range tests {

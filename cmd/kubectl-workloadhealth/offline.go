@@ -30,6 +30,8 @@ type offlineOptions struct {
 	windows  health.Windows
 	maxPods  int
 
+	failOnDegraded bool
+
 	now time.Time
 }
 
@@ -57,6 +59,13 @@ func (o *offlineOptions) addFlags(fs *pflag.FlagSet, outputs string) {
 func (o *offlineOptions) addMaxPodsFlag(fs *pflag.FlagSet) {
 	fs.IntVar(&o.maxPods, "max-pods-per-workload", health.DefaultMaxPods,
 		fmt.Sprintf("Most pods listed in status.pods of one WorkloadHealth (1-%d).", whv1.MaxPods))
+}
+
+// addFailOnDegradedFlag adds --fail-on-degraded; what is Degraded is
+// the command's to say.
+func (o *offlineOptions) addFailOnDegradedFlag(fs *pflag.FlagSet, what string) {
+	fs.BoolVar(&o.failOnDegraded, "fail-on-degraded", false,
+		"Exit with code 1 after printing when "+what+" is Degraded, for CI gates.")
 }
 
 // inputHelp is the rule for bad input, in the --help of the commands

@@ -57,6 +57,9 @@ health the engine gives it, and the target it belongs to.
 -o json prints a JSON array of objects with the keys namespace, name, phase,
 status, ready, restarts, health, targetKind and targetName.
 
+--fail-on-degraded reads the pods' own health, the HEALTH column, not their
+targets' ('assess --fail-on-degraded' does).
+
 ` + inputHelp + `
 
 ` + exitStatusHelp,
@@ -85,10 +88,20 @@ status, ready, restarts, health, targetKind and targetName.
 				}
 				return printPodsTable(streams, lines, o.now, o.output == "wide")
 			})
-			return err
+			if err != nil || !o.failOnDegraded {
+				return err
+			}
+			var degraded []string
+			for _, l := range lines {
+				if l.Health == whv1.HealthDegraded {
+					degraded = append(degraded, l.Namespace+"/"+l.Name)
+				}
+			}
+			return failOnDegraded("pods", len(lines), degraded)
 		},
 	}
 	o.addFlags(cmd.Flags(), `"" (a table), wide (with NODE) or json`)
+	o.addFailOnDegradedFlag(cmd.Flags(), "a pod")
 	return cmd
 }
 

@@ -21,7 +21,8 @@ and Warning events tell it, with the engine of the workloadhealth controller.
             its target
   describe  print a readable report of one WorkloadHealth of the cluster
 
-Exit status: 0 on success; 2 on any error.`,
+Exit status: 0 on success; 1 only with --fail-on-degraded, when something is
+Degraded; 2 on any error.`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl workloadhealth"},
 		SilenceErrors: true,
 		SilenceUsage:  true,
