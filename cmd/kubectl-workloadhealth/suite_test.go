@@ -24,7 +24,8 @@ import (
 
 // These specs run the plugin's live command, describe, against a real API
 // server through a kubeconfig, as users do, and check that what assess
-// prints is what the API server accepts and shows.
+// prints is what the API server accepts and shows, and that pods computes
+// READY, STATUS and RESTARTS as the server's table does.
 
 var (
 	cfg        *rest.Config
