@@ -44,6 +44,8 @@ type options struct {
 	leaderElectionNS string
 	metricsAddr      string
 	probeAddr        string
+	pprofAddr        string
+	syncPeriod       time.Duration
 	zap              zap.Options
 	crdBackoffCap    time.Duration
 	discoveryTimeout time.Duration
@@ -85,6 +87,10 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		"Address the metrics endpoint binds to; \"0\" disables it.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081",
 		"Address the /healthz and /readyz endpoints bind to.")
+	fs.StringVar(&o.pprofAddr, "pprof-bind-address", "0",
+		"Address Go's /debug/pprof endpoints bind to, for heap and CPU profiles; \"0\" disables them.")
+	fs.DurationVar(&o.syncPeriod, "sync-period", 0,
+		"How often the informers hand every cached object to the controller again (a resync, which writes nothing that did not change); 0 keeps controller-runtime's default of about 10h.")
 	// Stack traces only for panics: an error here is a condition of the
 	// cluster, and a stack trace per retry would bury it.
 	o.zap.StacktraceLevel = zapcore.PanicLevel
@@ -97,6 +103,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		if ns = strings.TrimSpace(ns); ns != "" {
 			o.namespaces = append(o.namespaces, ns)
 		}
+	}
+	if o.syncPeriod < 0 {
+		return o, fmt.Errorf("--sync-period must not be negative, not %s", o.syncPeriod)
 	}
 	if o.maxPods < 1 || o.maxPods > whv1.MaxPods {
 		return o, fmt.Errorf("--max-pods-per-workload must be between 1 and %d, not %d", whv1.MaxPods, o.maxPods)
@@ -129,11 +138,16 @@ func run(ctx context.Context, o options) error {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(whv1.AddToScheme(scheme))
 
+	cacheOpts := controllers.CacheOptions(o.namespaces)
+	if o.syncPeriod > 0 {
+		cacheOpts.SyncPeriod = &o.syncPeriod
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme,
-		Cache:                         controllers.CacheOptions(o.namespaces),
+		Cache:                         cacheOpts,
 		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
 		HealthProbeBindAddress:        o.probeAddr,
+		PprofBindAddress:              o.pprofAddr,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              leaderElectionID,
 		LeaderElectionNamespace:       o.leaderElectionNS,

@@ -30,8 +30,11 @@ func TestParseFlags(t *testing.T) {
 				if o.maxPods != health.DefaultMaxPods || o.windows != health.DefaultWindows() || o.namespaces != nil || o.leaderElect {
 					t.Errorf("defaults = %+v", o)
 				}
-				if o.metricsAddr != ":8080" || o.probeAddr != ":8081" {
-					t.Errorf("addresses = %q %q", o.metricsAddr, o.probeAddr)
+				if o.metricsAddr != ":8080" || o.probeAddr != ":8081" || o.pprofAddr != "0" {
+					t.Errorf("addresses = %q %q %q", o.metricsAddr, o.probeAddr, o.pprofAddr)
+				}
+				if o.syncPeriod != 0 {
+					t.Errorf("sync period = %s, want controller-runtime's default", o.syncPeriod)
 				}
 			},
 		},
@@ -39,14 +42,16 @@ func TestParseFlags(t *testing.T) {
 			name: "every flag",
 			args: []string{"--namespaces= a, b ,,c", "--max-pods-per-workload=100", "--flap-window=1m",
 				"--not-ready-after=2m", "--unschedulable-after=3m", "--leader-elect",
-				"--metrics-bind-address=0", "--health-probe-bind-address=:9000", "--zap-log-level=debug"},
+				"--metrics-bind-address=0", "--health-probe-bind-address=:9000", "--zap-log-level=debug",
+				"--pprof-bind-address=127.0.0.1:6060", "--sync-period=30s"},
 			check: func(t *testing.T, o options) {
 				if strings.Join(o.namespaces, "|") != "a|b|c" {
 					t.Errorf("namespaces = %q", o.namespaces)
 				}
 				w := o.windows
 				if o.maxPods != 100 || w.FlapWindow != time.Minute || w.NotReadyAfter != 2*time.Minute ||
-					w.UnschedulableAfter != 3*time.Minute || !o.leaderElect || o.metricsAddr != "0" || o.probeAddr != ":9000" {
+					w.UnschedulableAfter != 3*time.Minute || !o.leaderElect || o.metricsAddr != "0" || o.probeAddr != ":9000" ||
+					o.pprofAddr != "127.0.0.1:6060" || o.syncPeriod != 30*time.Second {
 					t.Errorf("options = %+v", o)
 				}
 				if w.StuckTerminatingAfter != health.DefaultWindows().StuckTerminatingAfter {
@@ -57,6 +62,7 @@ func TestParseFlags(t *testing.T) {
 		{name: "max pods zero", args: []string{"--max-pods-per-workload=0"}, wantErr: "between 1 and 100"},
 		{name: "max pods over the API bound", args: []string{"--max-pods-per-workload=101"}, wantErr: "between 1 and 100"},
 		{name: "negative window", args: []string{"--not-ready-after=-1s"}, wantErr: "--not-ready-after must be positive"},
+		{name: "negative sync period", args: []string{"--sync-period=-1s"}, wantErr: "--sync-period must not be negative"},
 		{name: "unknown flag", args: []string{"--namespace=a"}, wantErr: "flag provided but not defined"},
 	}
 	for _, tt := range tests {
