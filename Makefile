@@ -84,6 +84,12 @@ demo: build cluster-binaries ## Run the controller on a local cluster, no cluste
 	go build -o $(LOCALBIN)/demo ./hack/demo
 	$(LOCALBIN)/demo --assets "$(ENVTEST_ASSETS)" --bin "$(LOCALBIN)"
 
+.PHONY: bench
+bench: envtest ## Measure the manager at scale and print one table (BENCH_PODS, BENCH_TARGETS, BENCH_RUNS; see docs/performance.md). Not part of test.
+	go build -o $(LOCALBIN)/manager ./cmd/manager
+	go build -o $(LOCALBIN)/bench ./test/bench
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(LOCALBIN)/bench --manager $(LOCALBIN)/manager
+
 ##@ Build
 
 .PHONY: build
