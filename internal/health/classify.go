@@ -22,7 +22,7 @@ const (
 	causeUnschedulableTooLong              // unschedulable for longer than unschedulable-after
 	causeTerminating                       // under deletion, inside the grace period + stuck window
 	causeStuckTerminating                  // under deletion for too long
-	causeNodeLost                          // phase Unknown or NodeLost
+	causeNodeLost                          // the pod's node stopped reporting (see nodeLost)
 	causeFailed                            // phase Failed
 	causeEvicted                           // phase Failed, reason Evicted
 	causeContainerFailure                  // a container waits with an error or terminated with one
@@ -97,14 +97,16 @@ func (v *podVerdict) applyRules(ctx *podContext) {
 			return
 		}
 		v.next = stuckAt
-		if st.Reason == reasonNodeLost || st.Phase == corev1.PodUnknown {
+		if nodeLost(st) {
 			v.health, v.cause = whv1.HealthUnknown, causeNodeLost
+			v.markedNotReady(st)
 		} else {
 			v.health, v.cause = whv1.HealthProgressing, causeTerminating
 		}
 		return
-	case st.Phase == corev1.PodUnknown || st.Reason == reasonNodeLost:
+	case nodeLost(st):
 		v.health, v.cause = whv1.HealthUnknown, causeNodeLost
+		v.markedNotReady(st)
 		return
 	case st.Phase == corev1.PodSucceeded:
 		v.health, v.cause = whv1.HealthHealthy, causeCompleted
@@ -326,6 +328,35 @@ func notReadySince(p *corev1.Pod) time.Time {
 }
 
 // podCondition returns the first condition of the type, nil when absent.
+// nodeLost says the pod's node stopped reporting, so nothing the pod's
+// status says can be trusted: the pod is in phase Unknown, or has reason
+// NodeLost, or the node lifecycle controller marked it not ready. That
+// controller flips only the Ready condition, to False and without a
+// reason, and leaves ContainersReady True: a pair the kubelet never
+// writes, since it gives every Ready=False a reason (ContainersNotReady,
+// ReadinessGatesNotReady, PodCompleted, ...).
+func nodeLost(st *corev1.PodStatus) bool {
+	if st.Phase == corev1.PodUnknown || st.Reason == reasonNodeLost {
+		return true
+	}
+	if st.Phase != corev1.PodRunning {
+		return false
+	}
+	ready := podCondition(st.Conditions, corev1.PodReady)
+	containers := podCondition(st.Conditions, corev1.ContainersReady)
+	return ready != nil && ready.Status == corev1.ConditionFalse && ready.Reason == "" &&
+		containers != nil && containers.Status == corev1.ConditionTrue
+}
+
+// markedNotReady names the verdict of a pod the node lifecycle controller
+// marked not ready: kubectl still prints it Running (its containers say
+// ready), which would hide why the pod counts as unknown.
+func (v *podVerdict) markedNotReady(st *corev1.PodStatus) {
+	if st.Phase == corev1.PodRunning && st.Reason == "" {
+		v.reason = reasonNodeLost
+	}
+}
+
 func podCondition(conds []corev1.PodCondition, t corev1.PodConditionType) *corev1.PodCondition {
 	for i := range conds {
 		if conds[i].Type == t {

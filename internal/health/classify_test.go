@@ -79,6 +79,14 @@ func TestClassifyPod(t *testing.T) {
 		{name: "node lost", pod: Pod("p", run, Reason("NodeLost", ""), Status(CS("app", Running(true, min(60))))),
 			health: whv1.HealthUnknown, reason: "NodeLost"},
 		{name: "phase unknown", pod: Pod("p", Phase(corev1.PodUnknown)), health: whv1.HealthUnknown, reason: "Unknown"},
+		// What the node lifecycle controller leaves when a node's lease
+		// expires: Ready False without a reason, containers still ready.
+		{name: "marked not ready by the node controller", pod: Pod("p", RunningReady(), Condition(corev1.PodReady, corev1.ConditionFalse, "", min(1))),
+			health: whv1.HealthUnknown, reason: "NodeLost", status: "Running"},
+		{name: "marked not ready, then deleted", pod: Pod("p", RunningReady(), Condition(corev1.PodReady, corev1.ConditionFalse, "", min(1)), Deleting(T0)),
+			health: whv1.HealthUnknown, reason: "NodeLost", status: "Terminating", requeue: time.Minute},
+		{name: "readiness gate pending is not a lost node", pod: Pod("p", RunningReady(), Condition(corev1.PodReady, corev1.ConditionFalse, "ReadinessGatesNotReady", min(1))),
+			health: whv1.HealthProgressing, reason: "Running", requeue: 4 * time.Minute},
 		{name: "node lost under deletion", pod: Pod("p", run, Reason("NodeLost", ""), Deleting(T0)),
 			health: whv1.HealthUnknown, reason: "Unknown", requeue: time.Minute},
 

@@ -190,11 +190,11 @@ func (h *hintSet) podHints(v *podVerdict, evs []*corev1.Event, now time.Time, w 
 			msg += "; the kubelet of node " + quote(p.Spec.NodeName) + " has not confirmed it, the node may be unreachable"
 		}
 		h.add(hintItem{code: whv1.HintStuckTerminating, message: msg, evidence: st.Message}, v)
-		if st.Reason == reasonNodeLost {
-			h.add(nodeLostHint(p), v)
+		if nodeLost(st) {
+			h.add(nodeLostHint(v), v)
 		}
 	case causeNodeLost:
-		h.add(nodeLostHint(p), v)
+		h.add(nodeLostHint(v), v)
 	case causeEvicted:
 		h.add(hintItem{code: whv1.HintEvicted,
 			message:  "the kubelet evicted the pod, usually because its node ran short of memory, disk or PIDs; check the node's conditions and the pod's requests",
@@ -215,14 +215,24 @@ func (h *hintSet) podHints(v *podVerdict, evs []*corev1.Event, now time.Time, w 
 	}
 }
 
-func nodeLostHint(p *corev1.Pod) hintItem {
+func nodeLostHint(v *podVerdict) hintItem {
+	p := v.pod
 	node := "the pod's node"
 	if p.Spec.NodeName != "" {
 		node = "node " + quote(p.Spec.NodeName)
 	}
+	evidence := p.Status.Message
+	for _, e := range v.events {
+		if evidence != "" {
+			break
+		}
+		if e.Reason == eventNodeNotReady {
+			evidence = e.Message
+		}
+	}
 	return hintItem{code: whv1.HintNodeLost,
 		message:  node + " stopped reporting, so the state of the pod is unknown; recover the node, or delete the node object to let the pod be replaced",
-		evidence: p.Status.Message}
+		evidence: evidence}
 }
 
 func unschedulableHint(msg string) hintItem {

@@ -193,6 +193,10 @@ func TestHints(t *testing.T) {
 			code: whv1.HintEvicted, message: []string{"evicted"}, evidence: "The node was low on resource: memory."},
 		{name: "node lost", pods: []*corev1.Pod{Pod("api-x", Phase(corev1.PodRunning), Node("worker-2"), Reason("NodeLost", "Node worker-2 which was running pod api-x is unresponsive"))},
 			code: whv1.HintNodeLost, message: []string{`node "worker-2" stopped reporting`}},
+		{name: "node lease expired", pods: []*corev1.Pod{Pod("api-x", RunningReady(), Node("kwok-node-2"), Condition(corev1.PodReady, corev1.ConditionFalse, "", minAgo(1)))},
+			events: func(p []*corev1.Pod) []*corev1.Event {
+				return []*corev1.Event{podEvent(p[0], "", "NodeNotReady", "Node is not ready")}
+			}, code: whv1.HintNodeLost, message: []string{`node "kwok-node-2" stopped reporting`}, evidence: "Node is not ready"},
 		{name: "init container failed", pods: []*corev1.Pod{Pod("api-x", Phase(corev1.PodPending), InitContainers("migrate"), NotReadySince(minAgo(1)),
 			InitStatus(CS("migrate", Terminated("Error", 1, 0, minAgo(1), `ERROR: relation "users" does not exist`))))},
 			code: whv1.HintInitContainerFailed, message: []string{`init container "migrate" failed: exit code 1 (Error)`}, evidence: `relation "users" does not exist`},

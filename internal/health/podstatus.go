@@ -20,7 +20,10 @@ const (
 	// sets when a node stops reporting (k8s.io/kubernetes/pkg/util/node).
 	reasonNodeLost = "NodeLost"
 	reasonEvicted  = "Evicted"
-	initPrefix     = "Init:"
+	// eventNodeNotReady is the Warning event the node lifecycle controller
+	// records on each pod it marks not ready.
+	eventNodeNotReady = "NodeNotReady"
+	initPrefix        = "Init:"
 )
 
 // PodRow is a pod's row of `kubectl get pods`: the STATUS, READY and
