@@ -31,6 +31,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/controllers"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/metrics"
+	"github.com/workloadhealth/workloadhealth/internal/reconnect"
 )
 
 // leaderElectionID names the Lease the replicas of the manager compete for.
@@ -139,6 +140,11 @@ func run(ctx context.Context, o options) error {
 	utilruntime.Must(whv1.AddToScheme(scheme))
 
 	cacheOpts := controllers.CacheOptions(o.namespaces)
+	gate, err := reconnect.NewGate(cfg, ctrl.Log.WithName("reconnect"))
+	if err != nil {
+		return err
+	}
+	cacheOpts.NewInformer = gate.NewInformer
 	if o.syncPeriod > 0 {
 		cacheOpts.SyncPeriod = &o.syncPeriod
 	}

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,6 +32,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -81,6 +83,8 @@ type Cluster struct {
 type Process struct {
 	Name    string
 	LogPath string
+	path    string
+	args    []string
 	cmd     *exec.Cmd
 	done    chan struct{}
 	err     error
@@ -147,9 +151,14 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		{"kube-controller-manager", []string{
 			"--kubeconfig=" + c.Kubeconfig, "--controllers=*,-serviceaccount-token", "--leader-elect=false",
 			"--secure-port=0", "--authentication-skip-lookup=true", "--concurrent-gc-syncs=5",
+			"--node-monitor-grace-period=" + NodeMonitorGracePeriod.String(),
 		}},
 		{"kube-scheduler", []string{"--kubeconfig=" + c.Kubeconfig, "--leader-elect=false", "--secure-port=0"}},
-		{"kwok", []string{"--kubeconfig=" + c.Kubeconfig, "--manage-all-nodes=true", "--server-address=", "--config=" + stagesPath}},
+		{"kwok", []string{
+			"--kubeconfig=" + c.Kubeconfig, "--server-address=", "--config=" + stagesPath,
+			"--manage-nodes-with-label-selector=" + heartbeatLabel + "=" + heartbeatOn,
+			fmt.Sprintf("--node-lease-duration-seconds=%d", int(nodeLeaseDuration.Seconds())),
+		}},
 	} {
 		if _, err := c.StartProcess(p.name, filepath.Join(opts.AssetsDir, p.name), p.args...); err != nil {
 			return c, err
@@ -227,7 +236,7 @@ func (c *Cluster) StartProcess(name, path string, args ...string) (*Process, err
 		_ = logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &Process{Name: name, LogPath: logPath, cmd: cmd, done: make(chan struct{})}
+	p := &Process{Name: name, LogPath: logPath, path: path, args: args, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		_ = logFile.Close()
@@ -325,11 +334,82 @@ func (c *Cluster) StartAPIServer() error {
 	return c.env.ControlPlane.APIServer.Start()
 }
 
+// NodeMonitorGracePeriod is how long the controller manager waits for a
+// node's lease to be renewed before it marks the node NotReady and its
+// pods not ready. Shorter than Kubernetes' 50 s so tests need not wait;
+// still four renewals of kwok's lease.
+const NodeMonitorGracePeriod = 20 * time.Second
+
+// nodeLeaseDuration is the duration of kwok's node leases; kwok renews
+// them every quarter of it, as the kubelet does.
+const nodeLeaseDuration = 20 * time.Second
+
+// heartbeatLabel selects the nodes kwok manages: kwok renews their leases
+// and runs their pods' Stages. Setting it to anything but heartbeatOn
+// makes kwok let go of the node, as if its kubelet had died.
+const (
+	heartbeatLabel = "sim.workloadhealth.io/heartbeat"
+	heartbeatOn    = "on"
+)
+
+// StopNodeHeartbeat makes kwok let go of the node, as if its kubelet had
+// died: its lease is no longer renewed and its pods' status no longer
+// written. After NodeMonitorGracePeriod the controller manager marks the
+// node NotReady, taints it, and marks its pods not ready.
+func (c *Cluster) StopNodeHeartbeat(ctx context.Context, node string) error {
+	if err := c.setHeartbeat(ctx, node, "off"); err != nil {
+		return err
+	}
+	// A running kwok learns of the change from its node watch. But a kwok
+	// whose watch was down when the label changed (after an API server
+	// restart, say) never lets go of the node: its relist adds nodes and
+	// never removes them. A fresh kwok reads the selector anew.
+	return c.restartProcess("kwok")
+}
+
+// restartProcess stops the named child process and starts it again with
+// the same arguments, appending to the same log.
+func (c *Cluster) restartProcess(name string) error {
+	var old *Process
+	for _, p := range c.processes() {
+		if p.Name == name {
+			old = p
+		}
+	}
+	if old == nil {
+		return fmt.Errorf("no process %s to restart", name)
+	}
+	old.Stop(10 * time.Second)
+	c.mu.Lock()
+	c.procs = slices.DeleteFunc(c.procs, func(p *Process) bool { return p == old })
+	c.mu.Unlock()
+	_, err := c.StartProcess(name, old.path, old.args...)
+	return err
+}
+
+// ResumeNodeHeartbeat gives the node back to kwok: its lease is renewed,
+// it turns Ready again, and its pods are reported ready again.
+func (c *Cluster) ResumeNodeHeartbeat(ctx context.Context, node string) error {
+	return c.setHeartbeat(ctx, node, heartbeatOn)
+}
+
+func (c *Cluster) setHeartbeat(ctx context.Context, node, value string) error {
+	cs, err := kubernetes.NewForConfig(c.Config)
+	if err != nil {
+		return err
+	}
+	patch := fmt.Appendf(nil, `{"metadata":{"labels":{%q:%q}}}`, heartbeatLabel, value)
+	if _, err := cs.CoreV1().Nodes().Patch(ctx, node, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		return fmt.Errorf("set the heartbeat of node %s to %s: %w", node, value, err)
+	}
+	return nil
+}
+
 func createNode(ctx context.Context, cs kubernetes.Interface, name string, capacity corev1.ResourceList) error {
 	node := &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        name,
-			Labels:      map[string]string{"type": "kwok", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux"},
+			Labels:      map[string]string{"type": "kwok", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", heartbeatLabel: heartbeatOn},
 			Annotations: map[string]string{"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
 		},
 		Status: corev1.NodeStatus{Capacity: capacity, Allocatable: capacity},

@@ -20,6 +20,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/localcluster"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 )
 
@@ -236,7 +237,69 @@ var _ = Describe("Workloads on a real cluster", Ordered, func() {
 		}).Should(BeTrue())
 		expectConsistent(ctx, ns)
 	})
+
+	It("shows the pods of a node that stopped reporting as Unknown with NodeLost, and Healthy once it is back", func(ctx SpecContext) {
+		const node = "kwok-node-2"
+		ns := newNamespace(ctx, "nodelost")
+		d := newDeployment(ns, "cache", 2, "")
+		d.Spec.Template.Spec.NodeSelector = map[string]string{"kubernetes.io/hostname": node}
+		Expect(k8sClient.Create(ctx, d)).To(Succeed())
+		expectHealth(ctx, ns, "Deployment", "cache", whv1.HealthHealthy)
+
+		By("stopping the node's heartbeat, as if its kubelet died")
+		Expect(cluster.StopNodeHeartbeat(ctx, node)).To(Succeed())
+		DeferCleanup(func(ctx SpecContext) {
+			Expect(cluster.ResumeNodeHeartbeat(ctx, node)).To(Succeed())
+			Eventually(func() bool { return nodeReady(ctx, node) }).Should(BeTrue())
+		})
+		// The controller manager's own watches may still be backing off
+		// if an API server restart came just before (up to a minute);
+		// that, and not the grace period, then sets the pace.
+		stopped := time.Now()
+		var wh *whv1.WorkloadHealth
+		Eventually(func(g Gomega) {
+			var err error
+			wh, err = getWH(ctx, ns, "Deployment", "cache")
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(healthOf(wh)).To(Equal(whv1.HealthUnknown), "status %+v", wh.Status)
+			g.Expect(wh.Status.Reason).To(Equal("NodeLost"))
+			// The controller manager marks the pods one by one.
+			var lost *whv1.Hint
+			for i := range wh.Status.Hints {
+				if wh.Status.Hints[i].Code == whv1.HintNodeLost {
+					lost = &wh.Status.Hints[i]
+				}
+			}
+			g.Expect(lost).NotTo(BeNil(), "hints %+v", wh.Status.Hints)
+			g.Expect(lost.Message).To(ContainSubstring(`node "` + node + `" stopped reporting`))
+			g.Expect(lost.Pods).To(HaveLen(2))
+		}).WithTimeout(localcluster.NodeMonitorGracePeriod + 2*time.Minute).Should(Succeed())
+		GinkgoWriter.Printf("both pods Unknown with NodeLost %s after the heartbeat stopped (node grace period %s)\n",
+			time.Since(stopped).Round(100*time.Millisecond), localcluster.NodeMonitorGracePeriod)
+		Expect(nodeReady(ctx, node)).To(BeFalse(), "the controller manager, not us, must have declared the node lost")
+		expectConsistent(ctx, ns)
+
+		By("giving the node back to kwok")
+		Expect(cluster.ResumeNodeHeartbeat(ctx, node)).To(Succeed())
+		wh = expectHealth(ctx, ns, "Deployment", "cache", whv1.HealthHealthy)
+		Expect(wh.Status.Ready).To(Equal("2/2"))
+		expectConsistent(ctx, ns)
+	})
 })
+
+// nodeReady says whether the node's Ready condition is True.
+func nodeReady(ctx context.Context, name string) bool {
+	n := &corev1.Node{}
+	if err := k8sClient.Get(ctx, client.ObjectKey{Name: name}, n); err != nil {
+		return false
+	}
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
 
 func hintCodes(wh *whv1.WorkloadHealth) []whv1.HintCode {
 	var codes []whv1.HintCode
