@@ -57,11 +57,16 @@ type Reconciler struct {
 	Windows health.Windows
 	// MaxPods bounds status.pods.
 	MaxPods int
+	// MaxConcurrentReconciles is how many targets are reconciled at once;
+	// zero means controller-runtime's default of one.
+	MaxConcurrentReconciles int
 	// SkipNameValidation lets tests start more than one manager in a process.
 	SkipNameValidation bool
 	// Metrics exports every WorkloadHealth's verdict on /metrics; nil
 	// exports nothing.
 	Metrics *metrics.Recorder
+
+	own ownWrites
 }
 
 // Reconcile gathers the target of the request, asks the engine, and writes
@@ -75,6 +80,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			return ctrl.Result{}, fmt.Errorf("get WorkloadHealth %s: %w", req, err)
 		}
 		stored = nil
+	} else if r.own.behind(req.NamespacedName, stored.ResourceVersion) {
+		log.V(1).Info("Cache behind our own write; its event reconciles again", "resourceVersion", stored.ResourceVersion)
+		return ctrl.Result{}, nil
 	}
 
 	st, err := r.gatherTarget(ctx, newGetter(r.Client, r.APIReader), req.NamespacedName)
@@ -83,6 +91,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	if st == nil {
 		r.forgetMetrics(req.NamespacedName)
+		r.own.forget(req.NamespacedName)
 		return ctrl.Result{}, r.deleteStale(ctx, stored)
 	}
 
@@ -118,7 +127,17 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, stored
 	if err != nil {
 		return nil, err
 	}
-	return wh, r.writeStatus(ctx, wh, status)
+	if stored != nil && wh.ResourceVersion != stored.ResourceVersion {
+		r.own.replaced(key, stored.ResourceVersion)
+	}
+	beforeStatus := wh.ResourceVersion
+	if err := r.writeStatus(ctx, wh, status); err != nil {
+		return nil, err
+	}
+	if wh.ResourceVersion != beforeStatus {
+		r.own.replaced(key, beforeStatus)
+	}
+	return wh, nil
 }
 
 // SetupWithManager registers the indexes and the watches.
@@ -129,7 +148,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 	if r.Clock == nil {
 		r.Clock = clock.RealClock{}
 	}
-	opts := controller.Options{SkipNameValidation: &r.SkipNameValidation}
+	opts := controller.Options{SkipNameValidation: &r.SkipNameValidation, MaxConcurrentReconciles: r.MaxConcurrentReconciles}
 	if _, real := r.Clock.(clock.RealClock); !real {
 		// Requeues for windows must follow the clock the windows are
 		// measured with; the default priority queue only knows real time.

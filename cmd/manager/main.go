@@ -34,6 +34,10 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/reconnect"
 )
 
+// defaultConcurrency is the default of --max-concurrent-reconciles; see
+// docs/performance.md for the figures behind it.
+const defaultConcurrency = 16
+
 // leaderElectionID names the Lease the replicas of the manager compete for.
 const leaderElectionID = "workloadhealth.health.workloadhealth.io"
 
@@ -47,6 +51,7 @@ type options struct {
 	probeAddr        string
 	pprofAddr        string
 	syncPeriod       time.Duration
+	concurrency      int
 	zap              zap.Options
 	crdBackoffCap    time.Duration
 	discoveryTimeout time.Duration
@@ -88,6 +93,8 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		"Address the metrics endpoint binds to; \"0\" disables it.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081",
 		"Address the /healthz and /readyz endpoints bind to.")
+	fs.IntVar(&o.concurrency, "max-concurrent-reconciles", defaultConcurrency,
+		"How many targets are reconciled at once. A reconcile mostly waits for the API server, so a few in flight keep it busy.")
 	fs.StringVar(&o.pprofAddr, "pprof-bind-address", "0",
 		"Address Go's /debug/pprof endpoints bind to, for heap and CPU profiles; \"0\" disables them.")
 	fs.DurationVar(&o.syncPeriod, "sync-period", 0,
@@ -104,6 +111,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		if ns = strings.TrimSpace(ns); ns != "" {
 			o.namespaces = append(o.namespaces, ns)
 		}
+	}
+	if o.concurrency < 1 {
+		return o, fmt.Errorf("--max-concurrent-reconciles must be at least 1, not %d", o.concurrency)
 	}
 	if o.syncPeriod < 0 {
 		return o, fmt.Errorf("--sync-period must not be negative, not %s", o.syncPeriod)
@@ -176,6 +186,8 @@ func run(ctx context.Context, o options) error {
 		Windows:   o.windows,
 		MaxPods:   o.maxPods,
 		Metrics:   rec,
+
+		MaxConcurrentReconciles: o.concurrency,
 	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("set up controller: %w", err)
@@ -188,7 +200,8 @@ func run(ctx context.Context, o options) error {
 	}
 	log.Info("Starting manager", "namespaces", o.namespaces, "maxPodsPerWorkload", o.maxPods,
 		"flapWindow", o.windows.FlapWindow, "notReadyAfter", o.windows.NotReadyAfter,
-		"unschedulableAfter", o.windows.UnschedulableAfter, "leaderElect", o.leaderElect)
+		"unschedulableAfter", o.windows.UnschedulableAfter, "leaderElect", o.leaderElect,
+		"maxConcurrentReconciles", o.concurrency)
 	return mgr.Start(ctx)
 }
 

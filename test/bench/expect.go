@@ -11,16 +11,21 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/inventory"
+	"github.com/workloadhealth/workloadhealth/internal/naming"
 )
 
 // expectation is the engine's answer for one WorkloadHealth.
 type expectation struct {
 	status   [32]byte // digest of the comparable status
 	restarts int32
+	// object is the WorkloadHealth the manager should write, as the
+	// limit's plain client writes it.
+	object *whv1.WorkloadHealth
 }
 
 // expectStatuses groups the stored objects into targets, as the controller
@@ -46,7 +51,7 @@ func expectStatuses(ctx context.Context, objs []runtime.Object, windows health.W
 		if err != nil {
 			return nil, err
 		}
-		out[t.Namespace+"/"+t.Name()] = expectation{status: d, restarts: st.Restarts}
+		out[t.Namespace+"/"+t.Name()] = expectation{status: d, restarts: st.Restarts, object: objectOf(t, st)}
 	}
 	return out, nil
 }
@@ -76,4 +81,25 @@ func digest(s whv1.WorkloadHealthStatus) ([32]byte, error) {
 		return [32]byte{}, err
 	}
 	return sha256.Sum256(raw), nil
+}
+
+// objectOf is the WorkloadHealth of a target as the controller makes it:
+// its labels, annotation, ownerReference, spec and the status.
+func objectOf(t *inventory.Target, st whv1.WorkloadHealthStatus) *whv1.WorkloadHealth {
+	st.ObservedGeneration = 1
+	for i := range st.Conditions {
+		st.Conditions[i].ObservedGeneration = 1
+	}
+	return &whv1.WorkloadHealth{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: t.Namespace, Name: t.Name(), Labels: naming.Labels(t.Ref.Kind, t.Ref.Name),
+			Annotations: map[string]string{whv1.AnnotationArgoIgnoreUpdates: "true"},
+			OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: t.Ref.APIVersion, Kind: t.Ref.Kind, Name: t.Ref.Name, UID: t.Ref.UID,
+				Controller: ptr.To(false), BlockOwnerDeletion: ptr.To(false),
+			}},
+		},
+		Spec:   whv1.WorkloadHealthSpec{TargetRef: t.Ref},
+		Status: st,
+	}
 }

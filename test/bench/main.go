@@ -48,6 +48,8 @@ type config struct {
 	managerArgs               []string
 	jsonOut                   string
 	keep                      bool
+	convergenceOnly           bool
+	cpuProfile                time.Duration
 }
 
 func envInt(name string, def int) int {
@@ -97,6 +99,10 @@ func parseConfig() (config, error) {
 	fs.StringVar(&c.assets, "assets", os.Getenv("KUBEBUILDER_ASSETS"), "Folder of etcd and kube-apiserver (default: KUBEBUILDER_ASSETS, else hack/envtest-binaries.sh --print-dir).")
 	fs.StringVar(&c.crdDir, "crd", "config/crd/bases", "The CRD folder.")
 	fs.StringVar(&c.jsonOut, "json", os.Getenv("BENCH_JSON"), "Also write every run's figures to this JSON file (BENCH_JSON).")
+	fs.BoolVar(&c.convergenceOnly, "convergence-only", os.Getenv("BENCH_CONVERGENCE_ONLY") != "",
+		"Measure convergence and the limit only, skipping the other phases: for quick comparisons of settings (BENCH_CONVERGENCE_ONLY).")
+	fs.DurationVar(&c.cpuProfile, "cpu-profile", envDuration("BENCH_CPU_PROFILE", 0),
+		"Profile the manager's CPU for this long from its start, into cpu.pprof in the run's folder (with --keep) (BENCH_CPU_PROFILE).")
 	fs.BoolVar(&c.keep, "keep", os.Getenv("BENCH_KEEP") != "", "Keep each run's folder (manager log, kubeconfig) (BENCH_KEEP).")
 	flag.Parse()
 	c.managerArgs = strings.Fields(managerArgs)

@@ -144,7 +144,7 @@ func (m *managerProc) settle(ctx context.Context, quiet, timeout time.Duration) 
 		select {
 		case <-ctx.Done():
 			return last, ctx.Err()
-		case <-time.After(250 * time.Millisecond):
+		case <-time.After(time.Second):
 		}
 	}
 }
@@ -201,6 +201,34 @@ func (m *managerProc) saveHeapProfile(ctx context.Context, path string) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("heap profile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// saveCPUProfile profiles the manager's CPU for d into path.
+func (m *managerProc) saveCPUProfile(ctx context.Context, d time.Duration, path string) error {
+	if m.pprofURL == "" {
+		return fmt.Errorf("the manager has no --pprof-bind-address")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/profile?seconds=%d", m.pprofURL, int(d.Seconds())), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("CPU profile: %s", resp.Status)
 	}
 	f, err := os.Create(path)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -256,4 +257,29 @@ func loadAvg() float64 {
 	}
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
+}
+
+// dumpMetrics saves the manager's and the API server's /metrics, for a
+// closer look at a kept run (reconcile and request latency histograms).
+func dumpMetrics(ctx context.Context, cp *controlPlane, managerURL, dir, suffix string) error {
+	raw, err := cp.clientset.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "apiserver-metrics-"+suffix+".txt"), raw, 0o644); err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, managerURL, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if raw, err = io.ReadAll(resp.Body); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "manager-metrics-"+suffix+".txt"), raw, 0o644)
 }

@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
@@ -52,13 +53,14 @@ type result struct {
 	StormOtherChanges, StormMissed int
 	EventsCached                   int
 	OldEventWrites                 int
-	CachedRSS                      int64 // VmRSS with all pods and EventsCached events cached
-	LiveHeap                       int64 // after a GC at that point
-	PeakRSS                        int64 // VmHWM over the whole run
-	SizeP50, SizeP99, SizeMax      int   // bytes, as served (managedFields included)
-	BareSizeP99                    int   // without managedFields
-	Limit                          time.Duration
+	CachedRSS                      int64         // VmRSS with all pods and EventsCached events cached
+	LiveHeap                       int64         // after a GC at that point
+	PeakRSS                        int64         // VmHWM over the whole run
+	SizeP50, SizeP99, SizeMax      int           // bytes, as served (managedFields included)
+	BareSizeP99                    int           // without managedFields
+	Limit                          time.Duration // just before the manager started
 	LimitWrites                    int
+	LimitAfter                     time.Duration // after it stopped
 	ReconcileErrors                float64
 	LoadMean, LoadMax              float64
 	ManagerArgs                    []string
@@ -112,6 +114,13 @@ func runOnce(ctx context.Context, cfg config, logf func(string, ...any)) (res *r
 	}
 	pop.objects = nil
 
+	// The limit, just before the manager starts: the API server in the
+	// state the manager will find it in.
+	if res.Limit, res.LimitWrites, err = limit(ctx, cfg, cp, exp); err != nil {
+		return nil, err
+	}
+	logf("limit: %d objects with status in %s (%d writes)", len(exp), res.Limit, res.LimitWrites)
+
 	tctx, stopTracker := context.WithCancel(ctx)
 	defer stopTracker()
 	tr, err := newTracker(tctx, cp, exp)
@@ -138,6 +147,15 @@ func runOnce(ctx context.Context, cfg config, logf func(string, ...any)) (res *r
 		return nil, err
 	}
 	defer mgr.stop()
+	if cfg.cpuProfile > 0 {
+		go func() {
+			// Give the manager a moment to listen.
+			time.Sleep(time.Second)
+			if err := mgr.saveCPUProfile(ctx, cfg.cpuProfile, filepath.Join(dir, "cpu.pprof")); err != nil {
+				logf("CPU profile: %v", err)
+			}
+		}()
+	}
 
 	// Convergence.
 	if err := converge(ctx, cfg, res, mgr, tr, logf); err != nil {
@@ -148,10 +166,15 @@ func runOnce(ctx context.Context, cfg config, logf func(string, ...any)) (res *r
 		return nil, err
 	}
 	res.ConvergenceWrites = w1 - w0
-	logf("all %d WorkloadHealths correct %s after the manager started; %d writes; %.0f reconciles/s",
-		len(exp), res.Convergence.Round(10*time.Millisecond), res.ConvergenceWrites, res.ReconcileRate)
+	logf("all %d WorkloadHealths correct %s after the manager started (%.2fx the limit); %d writes; %.0f reconciles/s",
+		len(exp), res.Convergence.Round(10*time.Millisecond), res.ratio(), res.ConvergenceWrites, res.ReconcileRate)
 	if _, err := mgr.settle(ctx, 3*time.Second, 5*time.Minute); err != nil {
 		return nil, err
+	}
+	if cfg.keep {
+		if err := dumpMetrics(ctx, cp, mgr.metricsURL, dir, "converged"); err != nil {
+			logf("saving metrics: %v", err)
+		}
 	}
 	by2, _ := whWritesBy(ctx, cp)
 	w2 := 0
@@ -161,6 +184,15 @@ func runOnce(ctx context.Context, cfg config, logf func(string, ...any)) (res *r
 	res.SettledWrites = w2 - w0
 	logf("writes until quiet, by verb and code: %v", diffCounts(by0, by2))
 	_, res.ColdPeakRSS, _ = procMemory(mgr.pid())
+
+	if cfg.convergenceOnly {
+		res.SteadyRSS, res.PeakRSS, _ = procMemory(mgr.pid())
+		if res.SteadyLiveHeap, err = mgr.liveHeap(ctx, filepath.Join(dir, "heap-steady.pprof")); err != nil {
+			return nil, err
+		}
+		logf("converged: RSS %s, live heap %s", mib(res.SteadyRSS), mib(res.SteadyLiveHeap))
+		return res, stopAndLimit(ctx, cfg, res, cp, mgr, exp, logf)
+	}
 
 	// Idle, across resyncs.
 	logf("idle for %s", cfg.idle)
@@ -253,19 +285,18 @@ func runOnce(ctx context.Context, cfg config, logf func(string, ...any)) (res *r
 	mm, _ := mgr.metrics(ctx)
 	res.ReconcileErrors = mm.errors
 
-	// The limit: the same objects, written by a plain client, with the
-	// manager stopped.
-	whs, err := tr.objects(ctx)
-	if err != nil {
-		return nil, err
-	}
+	return res, stopAndLimit(ctx, cfg, res, cp, mgr, exp, logf)
+}
+
+// stopAndLimit stops the manager and measures the limit again.
+func stopAndLimit(ctx context.Context, cfg config, res *result, cp *controlPlane, mgr *managerProc, exp map[string]expectation, logf func(string, ...any)) error {
 	mgr.stop()
-	if err := limit(ctx, cfg, res, cp, whs); err != nil {
-		return nil, err
+	var err error
+	if res.LimitAfter, _, err = limit(ctx, cfg, cp, exp); err != nil {
+		return err
 	}
-	logf("limit: %d objects with status in %s (%d writes); convergence/limit = %.2f",
-		len(whs), res.Limit, res.LimitWrites, res.ratio())
-	return res, nil
+	logf("limit after the manager: %s", res.LimitAfter)
+	return nil
 }
 
 func converge(ctx context.Context, cfg config, res *result, mgr *managerProc, tr *tracker, logf func(string, ...any)) error {
@@ -274,7 +305,8 @@ func converge(ctx context.Context, cfg config, res *result, mgr *managerProc, tr
 		n  float64
 	}
 	var points []point
-	tick := time.NewTicker(500 * time.Millisecond)
+	// Every scrape costs the manager CPU (thousands of series): sample sparingly.
+	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	lastLog := time.Now()
 	deadline := time.Now().Add(cfg.convergeTimeout)
@@ -550,42 +582,68 @@ func fillEvents(ctx context.Context, cfg config, res *result, cp *controlPlane, 
 	return nil
 }
 
-// limit writes the same WorkloadHealth objects, under other names, with a
-// plain client and parallel workers: a create and a status update each,
-// the least any writer needs.
-func limit(ctx context.Context, cfg config, res *result, cp *controlPlane, whs []*whv1.WorkloadHealth) error {
+// limitLabel marks the limit's objects, so that they can be deleted.
+const limitLabel = "bench.workloadhealth.io/limit"
+
+// limit writes the WorkloadHealth objects the manager writes, under other
+// names, with a plain client and parallel workers: a create and a status
+// update each, the least any writer needs. Then it deletes them again and
+// waits until they are gone. It returns the time the writes took and how
+// many writes the API server counted.
+func limit(ctx context.Context, cfg config, cp *controlPlane, exp map[string]expectation) (time.Duration, int, error) {
+	var objs []*whv1.WorkloadHealth
+	nss := map[string]bool{}
+	for _, e := range exp {
+		o := e.object.DeepCopy()
+		o.Name = "limit-" + o.Name
+		o.Labels[limitLabel] = "true"
+		objs = append(objs, o)
+		nss[o.Namespace] = true
+	}
 	w0, err := whWrites(ctx, cp)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	start := time.Now()
-	if err := parallel(ctx, cfg.limitWorkers, len(whs), func(ctx context.Context, i int) error {
-		src := whs[i]
-		wh := &whv1.WorkloadHealth{
-			ObjectMeta: metav1.ObjectMeta{
-				Namespace: src.Namespace, Name: "limit-" + src.Name,
-				Labels: src.Labels, Annotations: src.Annotations, OwnerReferences: src.OwnerReferences,
-			},
-			Spec: src.Spec,
-		}
+	if err := parallel(ctx, cfg.limitWorkers, len(objs), func(ctx context.Context, i int) error {
+		wh := objs[i]
+		st := wh.Status
 		if err := cp.client.Create(ctx, wh); err != nil {
 			return fmt.Errorf("create %s: %w", wh.Name, err)
 		}
-		wh.Status = src.Status
+		wh.Status = st
 		if err := cp.client.Status().Update(ctx, wh); err != nil {
 			return fmt.Errorf("status of %s: %w", wh.Name, err)
 		}
 		return nil
 	}); err != nil {
-		return fmt.Errorf("limit: %w", err)
+		return 0, 0, fmt.Errorf("limit: %w", err)
 	}
-	res.Limit = since(start)
+	took := since(start)
 	w1, err := whWrites(ctx, cp)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	res.LimitWrites = w1 - w0
-	return nil
+	for ns := range nss {
+		if err := cp.client.DeleteAllOf(ctx, &whv1.WorkloadHealth{}, client.InNamespace(ns), client.MatchingLabels{limitLabel: "true"}); err != nil {
+			return 0, 0, fmt.Errorf("delete the limit's objects: %w", err)
+		}
+	}
+	for {
+		l := &metav1.PartialObjectMetadataList{}
+		l.SetGroupVersionKind(whv1.GroupVersion.WithKind("WorkloadHealthList"))
+		if err := cp.client.List(ctx, l, client.MatchingLabels{limitLabel: "true"}, client.Limit(1)); err != nil {
+			return 0, 0, err
+		}
+		if len(l.Items) == 0 {
+			return took, w1 - w0, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // sampleLoad samples the machine's 1-minute load average every 5 s until

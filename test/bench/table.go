@@ -20,6 +20,9 @@ type row struct {
 	// met judges the median (and may look at every run); nil for
 	// figures without a goal.
 	met func(median float64, rs []*result) bool
+	// core: measured in every run, --convergence-only included; the
+	// other rows are left out of such a table rather than shown as 0.
+	core bool
 }
 
 func secs(v float64) string { return fmt.Sprintf("%.1f s", v) }
@@ -44,16 +47,17 @@ func rows(cfg config) []row {
 		return func(m float64, _ []*result) bool { return m < limit }
 	}
 	return []row{
-		{name: "convergence: manager start → all WorkloadHealths correct", val: func(r *result) float64 { return r.Convergence.Seconds() }, fmt: secs},
-		{name: "limit: plain client, same objects, create + status", val: func(r *result) float64 { return r.Limit.Seconds() }, fmt: secs},
-		{name: "convergence / limit", goal: "≤ 1.5", val: (*result).ratio, fmt: ratio, met: le(1.5)},
-		{name: "WorkloadHealth writes until converged", goal: fmt.Sprintf("%d (2 per object)", 2*cfg.targets),
+		{core: true, name: "convergence: manager start → all WorkloadHealths correct", val: func(r *result) float64 { return r.Convergence.Seconds() }, fmt: secs},
+		{core: true, name: "limit: plain client, same objects, create + status", val: func(r *result) float64 { return r.Limit.Seconds() }, fmt: secs},
+		{core: true, name: "  ... again when the manager stopped", val: func(r *result) float64 { return r.LimitAfter.Seconds() }, fmt: secs},
+		{core: true, name: "convergence / limit", goal: "≤ 1.5", val: (*result).ratio, fmt: ratio, met: le(1.5)},
+		{core: true, name: "WorkloadHealth writes until converged", goal: fmt.Sprintf("%d (2 per object)", 2*cfg.targets),
 			val: func(r *result) float64 { return float64(r.ConvergenceWrites) }, fmt: num},
-		{name: "  ... until the manager went quiet", val: func(r *result) float64 { return float64(r.SettledWrites) }, fmt: num},
-		{name: "  ... by the plain client (limit)", val: func(r *result) float64 { return float64(r.LimitWrites) }, fmt: num},
-		{name: "reconciles until converged", val: func(r *result) float64 { return r.Reconciles }, fmt: num},
-		{name: "reconciles/s (mean over convergence)", val: func(r *result) float64 { return r.ReconcileRate }, fmt: rate},
-		{name: "reconciles/s (best 2 s)", val: func(r *result) float64 { return r.PeakReconcileRate }, fmt: rate},
+		{core: true, name: "  ... until the manager went quiet", val: func(r *result) float64 { return float64(r.SettledWrites) }, fmt: num},
+		{core: true, name: "  ... by the plain client (limit)", val: func(r *result) float64 { return float64(r.LimitWrites) }, fmt: num},
+		{core: true, name: "reconciles until converged", val: func(r *result) float64 { return r.Reconciles }, fmt: num},
+		{core: true, name: "reconciles/s (mean over convergence)", val: func(r *result) float64 { return r.ReconcileRate }, fmt: rate},
+		{core: true, name: "reconciles/s (best 2 s)", val: func(r *result) float64 { return r.PeakReconcileRate }, fmt: rate},
 		{name: fmt.Sprintf("writes in %s idle (resync every %s)", cfg.idle, cfg.syncPeriod), goal: "0",
 			val: func(r *result) float64 { return float64(r.IdleWrites) }, fmt: num, met: le(0)},
 		{name: "  reconciles in that time", val: func(r *result) float64 { return r.IdleReconciles }, fmt: num},
@@ -86,9 +90,9 @@ func rows(cfg config) []row {
 		{name: "  other targets' changes → status: p99", goal: "< 2 s",
 			val: func(r *result) float64 { return dms(r.StormOtherP99) }, fmt: ms, met: lt(2000)},
 		{name: "  max", val: func(r *result) float64 { return dms(r.StormOtherMax) }, fmt: ms},
-		{name: "cold-start peak RSS (VmHWM when converged)", val: func(r *result) float64 { return float64(r.ColdPeakRSS) }, fmt: mibs},
-		{name: "steady RSS (after the idle time)", val: func(r *result) float64 { return float64(r.SteadyRSS) }, fmt: mibs},
-		{name: "  live heap then", val: func(r *result) float64 { return float64(r.SteadyLiveHeap) }, fmt: mibs},
+		{core: true, name: "cold-start peak RSS (VmHWM when converged)", val: func(r *result) float64 { return float64(r.ColdPeakRSS) }, fmt: mibs},
+		{core: true, name: "steady RSS (after the idle time)", val: func(r *result) float64 { return float64(r.SteadyRSS) }, fmt: mibs},
+		{core: true, name: "  live heap then", val: func(r *result) float64 { return float64(r.SteadyLiveHeap) }, fmt: mibs},
 		{name: "cold-start peak / steady", goal: "≤ 2",
 			val: func(r *result) float64 { return float64(r.ColdPeakRSS) / float64(r.SteadyRSS) }, fmt: ratio, met: le(2)},
 		{name: fmt.Sprintf("RSS, %d pods and %d events cached", cfg.pods, cfg.eventsCached), goal: "< 150 MiB",
@@ -98,16 +102,16 @@ func rows(cfg config) []row {
 			val: func(r *result) float64 { return float64(r.LiveHeap) / float64(r.Pods) }, fmt: kib, met: lt(4096)},
 		{name: "  writes caused by the added old events", goal: "0",
 			val: func(r *result) float64 { return float64(r.OldEventWrites) }, fmt: num, met: le(0)},
-		{name: "peak RSS over the whole run", val: func(r *result) float64 { return float64(r.PeakRSS) }, fmt: mibs},
+		{core: true, name: "peak RSS over the whole run", val: func(r *result) float64 { return float64(r.PeakRSS) }, fmt: mibs},
 		{name: "WorkloadHealth size p99 (as served, managedFields incl.)", goal: "< 4 KiB",
 			val: func(r *result) float64 { return float64(r.SizeP99) }, fmt: byteSize, met: lt(4096)},
 		{name: "  p50", val: func(r *result) float64 { return float64(r.SizeP50) }, fmt: byteSize},
 		{name: "  max", val: func(r *result) float64 { return float64(r.SizeMax) }, fmt: byteSize},
 		{name: "  p99 without managedFields", val: func(r *result) float64 { return float64(r.BareSizeP99) }, fmt: byteSize},
-		{name: "reconcile errors (whole run)", val: func(r *result) float64 { return r.ReconcileErrors }, fmt: num},
-		{name: "filling the cluster", val: func(r *result) float64 { return r.Populate.Seconds() }, fmt: secs},
-		{name: "machine load average, mean (2 cores)", val: func(r *result) float64 { return r.LoadMean }, fmt: ratio},
-		{name: "machine load average, max", val: func(r *result) float64 { return r.LoadMax }, fmt: ratio},
+		{core: true, name: "reconcile errors (whole run)", val: func(r *result) float64 { return r.ReconcileErrors }, fmt: num},
+		{core: true, name: "filling the cluster", val: func(r *result) float64 { return r.Populate.Seconds() }, fmt: secs},
+		{core: true, name: "machine load average, mean (2 cores)", val: func(r *result) float64 { return r.LoadMean }, fmt: ratio},
+		{core: true, name: "machine load average, max", val: func(r *result) float64 { return r.LoadMax }, fmt: ratio},
 	}
 }
 
@@ -140,6 +144,9 @@ func printTable(w io.Writer, cfg config, rs []*result) {
 	}
 	line(sep)
 	for _, r := range rows(cfg) {
+		if cfg.convergenceOnly && !r.core {
+			continue
+		}
 		var vals []float64
 		cells := []string{r.name, r.goal}
 		for _, res := range rs {

@@ -167,18 +167,3 @@ func (tr *tracker) sizes(ctx context.Context) (full, bare []int, err error) {
 	sort.Ints(bare)
 	return full, bare, nil
 }
-
-// objects returns deep copies of the manager's WorkloadHealth objects.
-func (tr *tracker) objects(ctx context.Context) ([]*whv1.WorkloadHealth, error) {
-	l := &whv1.WorkloadHealthList{}
-	if err := tr.cache.List(ctx, l); err != nil {
-		return nil, err
-	}
-	var out []*whv1.WorkloadHealth
-	for i := range l.Items {
-		if _, ok := tr.expected[l.Items[i].Namespace+"/"+l.Items[i].Name]; ok {
-			out = append(out, l.Items[i].DeepCopy())
-		}
-	}
-	return out, nil
-}
