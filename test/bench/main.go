@@ -46,6 +46,7 @@ type config struct {
 	managerBin, assets        string
 	crdDir                    string
 	managerArgs               []string
+	managerEnv                []string
 	jsonOut                   string
 	keep                      bool
 	convergenceOnly           bool
@@ -75,7 +76,7 @@ func envString(name, def string) string {
 
 func parseConfig() (config, error) {
 	var c config
-	var managerArgs string
+	var managerArgs, managerEnv string
 	fs := flag.CommandLine
 	fs.IntVar(&c.pods, "pods", envInt("BENCH_PODS", 10000), "Pods (BENCH_PODS).")
 	fs.IntVar(&c.targets, "targets", envInt("BENCH_TARGETS", 2000), "Deployments, each with one ReplicaSet (BENCH_TARGETS).")
@@ -96,6 +97,7 @@ func parseConfig() (config, error) {
 	fs.DurationVar(&c.convergeTimeout, "converge-timeout", envDuration("BENCH_CONVERGE_TIMEOUT", 20*time.Minute), "Give up on convergence after this long.")
 	fs.StringVar(&c.managerBin, "manager", envString("BENCH_MANAGER", "bin/manager"), "The manager binary (BENCH_MANAGER).")
 	fs.StringVar(&managerArgs, "manager-args", os.Getenv("BENCH_MANAGER_ARGS"), "Extra manager flags, space-separated, e.g. to compare settings (BENCH_MANAGER_ARGS).")
+	fs.StringVar(&managerEnv, "manager-env", os.Getenv("BENCH_MANAGER_ENV"), "Extra environment of the manager, space-separated NAME=VALUE, e.g. GOMEMLIMIT=200MiB (BENCH_MANAGER_ENV).")
 	fs.StringVar(&c.assets, "assets", os.Getenv("KUBEBUILDER_ASSETS"), "Folder of etcd and kube-apiserver (default: KUBEBUILDER_ASSETS, else hack/envtest-binaries.sh --print-dir).")
 	fs.StringVar(&c.crdDir, "crd", "config/crd/bases", "The CRD folder.")
 	fs.StringVar(&c.jsonOut, "json", os.Getenv("BENCH_JSON"), "Also write every run's figures to this JSON file (BENCH_JSON).")
@@ -106,6 +108,7 @@ func parseConfig() (config, error) {
 	fs.BoolVar(&c.keep, "keep", os.Getenv("BENCH_KEEP") != "", "Keep each run's folder (manager log, kubeconfig) (BENCH_KEEP).")
 	flag.Parse()
 	c.managerArgs = strings.Fields(managerArgs)
+	c.managerEnv = strings.Fields(managerEnv)
 	if c.pods < c.targets || c.targets < 1 || c.runs < 1 || c.namespaces < 1 {
 		return c, fmt.Errorf("need pods >= targets >= 1, runs >= 1 and namespaces >= 1")
 	}

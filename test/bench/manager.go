@@ -43,7 +43,7 @@ func hasFlag(bin, flag string) bool {
 	return strings.Contains(string(out), "-"+flag+" ")
 }
 
-func startManager(bin, kubeconfig, dir string, extra []string) (*managerProc, error) {
+func startManager(bin, kubeconfig, dir string, extra, env []string) (*managerProc, error) {
 	mport, err := freePort()
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func startManager(bin, kubeconfig, dir string, extra []string) (*managerProc, er
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = append(os.Environ(), "GODEBUG=gctrace=1")
+	cmd.Env = append(append(os.Environ(), "GODEBUG=gctrace=1"), env...)
 	m := &managerProc{cmd: cmd, logPath: logPath, metricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", mport),
 		pprofURL: pprofURL, done: make(chan struct{})}
 	m.started = time.Now()
@@ -190,27 +190,7 @@ func (m *managerProc) liveHeap(ctx context.Context, profile string) (int64, erro
 }
 
 func (m *managerProc) saveHeapProfile(ctx context.Context, path string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.pprofURL+"/heap?gc=1", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("heap profile: %s", resp.Status)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return download(ctx, m.pprofURL+"/heap?gc=1", path)
 }
 
 // saveCPUProfile profiles the manager's CPU for d into path.
@@ -218,7 +198,12 @@ func (m *managerProc) saveCPUProfile(ctx context.Context, d time.Duration, path 
 	if m.pprofURL == "" {
 		return fmt.Errorf("the manager has no --pprof-bind-address")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/profile?seconds=%d", m.pprofURL, int(d.Seconds())), nil)
+	return download(ctx, fmt.Sprintf("%s/profile?seconds=%d", m.pprofURL, int(d.Seconds())), path)
+}
+
+// download saves what url answers into path.
+func download(ctx context.Context, url, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
@@ -228,7 +213,7 @@ func (m *managerProc) saveCPUProfile(ctx context.Context, d time.Duration, path 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("CPU profile: %s", resp.Status)
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	f, err := os.Create(path)
 	if err != nil {

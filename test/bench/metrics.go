@@ -269,17 +269,5 @@ func dumpMetrics(ctx context.Context, cp *controlPlane, managerURL, dir, suffix 
 	if err := os.WriteFile(filepath.Join(dir, "apiserver-metrics-"+suffix+".txt"), raw, 0o644); err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, managerURL, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if raw, err = io.ReadAll(resp.Body); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "manager-metrics-"+suffix+".txt"), raw, 0o644)
+	return download(ctx, managerURL, filepath.Join(dir, "manager-metrics-"+suffix+".txt"))
 }

@@ -142,7 +142,7 @@ func runOnce(ctx context.Context, cfg config, logf func(string, ...any)) (res *r
 		w0 += v
 	}
 	logf("starting the manager: %s %v", cfg.managerBin, args)
-	mgr, err := startManager(cfg.managerBin, cp.kubeconfig, dir, args)
+	mgr, err := startManager(cfg.managerBin, cp.kubeconfig, dir, args, cfg.managerEnv)
 	if err != nil {
 		return nil, err
 	}

@@ -126,8 +126,8 @@ func median(v []float64) float64 {
 }
 
 func printTable(w io.Writer, cfg config, rs []*result) {
-	fmt.Fprintf(w, "\nworkloadhealth bench: %d pods, %d targets (Deployments), %d namespaces; %d run(s); %d CPUs; manager %s %s\n\n",
-		cfg.pods, cfg.targets, cfg.namespaces, len(rs), runtime.NumCPU(), cfg.managerBin, strings.Join(rs[0].ManagerArgs, " "))
+	fmt.Fprintf(w, "\nworkloadhealth bench: %d pods, %d targets (Deployments), %d namespaces; %d run(s); %d CPUs; manager %s%s %s\n\n",
+		cfg.pods, cfg.targets, cfg.namespaces, len(rs), runtime.NumCPU(), strings.Join(append(cfg.managerEnv, ""), " "), cfg.managerBin, strings.Join(rs[0].ManagerArgs, " "))
 	// A Markdown table, aligned for the terminal, pasted as is into
 	// docs/performance.md.
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
