@@ -43,10 +43,16 @@ var _ = Describe("Writes and restarts", func() {
 			events[name] = healthEvents(Default, ns, name)
 		}
 
-		// Touch every pod with a field the engine does not read: every
-		// target is reconciled again.
-		touchPods(ns)
+		// Annotate every pod: the cache strips annotations, so nothing
+		// the engine sees changed and no target is even reconciled.
+		touchPods(ns, `{"metadata":{"annotations":{"example.com/touched":"`+time.Now().Format(time.RFC3339Nano)+`"}}}`)
 		settle(ns, 2)
+		Expect(readsOf(mgr, ns, names)).To(Equal(reads), "reconciles after a change the cache does not keep")
+
+		// Touch every pod's status with a field the cache keeps but the
+		// verdict does not weigh: every target is reconciled again.
+		touchPods(ns, `{"status":{"conditions":[{"type":"PodScheduled","lastProbeTime":"`+time.Now().UTC().Format(time.RFC3339)+`"}]}}`)
+		settle(ns, 3)
 
 		for i, name := range names {
 			Expect(mgr.writes.readsOf(client.ObjectKey{Namespace: ns, Name: name})).To(BeNumerically(">", reads[i]),
@@ -122,14 +128,18 @@ func settle(ns string, n int) {
 // namespace but the sentinels. (Not on Deployments: the API server counts a
 // Deployment's annotations as spec and bumps its generation, which rightly
 // reads as a rollout not yet observed.)
-func touchPods(ns string) {
+func touchPods(ns, patchJSON string) {
 	GinkgoHelper()
 	pods := &corev1.PodList{}
 	Expect(k8sClient.List(ctx, pods, client.InNamespace(ns))).To(Succeed())
-	patch := client.RawPatch(types.MergePatchType,
-		[]byte(`{"metadata":{"annotations":{"example.com/touched":"`+time.Now().Format(time.RFC3339Nano)+`"}}}`))
+	patch := client.RawPatch(types.StrategicMergePatchType, []byte(patchJSON))
 	for i := range pods.Items {
-		if !strings.HasPrefix(pods.Items[i].Name, "sentinel-") {
+		if strings.HasPrefix(pods.Items[i].Name, "sentinel-") {
+			continue
+		}
+		if strings.Contains(patchJSON, `"status"`) {
+			Expect(k8sClient.Status().Patch(ctx, &pods.Items[i], patch)).To(Succeed())
+		} else {
 			Expect(k8sClient.Patch(ctx, &pods.Items[i], patch)).To(Succeed())
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
@@ -167,10 +168,11 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		// our own writes the reconcile finds nothing to change and writes
 		// nothing.
 		For(&whv1.WorkloadHealth{}, builder.WithPredicates(ignoreResyncs())).
-		Watches(&corev1.Event{}, handler.EnqueueRequestsFromMapFunc(r.mapEvent))
+		Watches(&corev1.Event{}, handler.EnqueueRequestsFromMapFunc(r.mapEvent),
+			builder.WithPredicates(ignoreUnchanged()))
 	for _, gk := range owners.BuiltIn() {
 		b = b.Watches(newObject(gk), handler.EnqueueRequestsFromMapFunc(r.mapObject(gk)),
-			builder.WithPredicates(ignoreResyncs()))
+			builder.WithPredicates(ignoreUnchanged()))
 	}
 	return b.Complete(r)
 }
@@ -180,6 +182,25 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 func ignoreResyncs() predicate.Predicate {
 	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 		return e.ObjectOld.GetResourceVersion() != e.ObjectNew.GetResourceVersion()
+	}}
+}
+
+// ignoreUnchanged drops updates of watched objects that leave unchanged
+// what the cache keeps of them (see stripUnread): resyncs, and changes to
+// labels, annotations or anything else the engine never reads. What the
+// engine sees of the object is then the same, and so is its verdict.
+func ignoreUnchanged() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		rv := e.ObjectNew.GetResourceVersion()
+		if e.ObjectOld.GetResourceVersion() == rv {
+			return false
+		}
+		old, ok := e.ObjectOld.DeepCopyObject().(client.Object)
+		if !ok {
+			return true
+		}
+		old.SetResourceVersion(rv)
+		return !equality.Semantic.DeepEqual(old, e.ObjectNew)
 	}}
 }
 
