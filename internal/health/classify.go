@@ -327,7 +327,6 @@ func notReadySince(p *corev1.Pod) time.Time {
 	return p.CreationTimestamp.Time
 }
 
-// podCondition returns the first condition of the type, nil when absent.
 // nodeLost says the pod's node stopped reporting, so nothing the pod's
 // status says can be trusted: the pod is in phase Unknown, or has reason
 // NodeLost, or the node lifecycle controller marked it not ready. That
@@ -357,6 +356,7 @@ func (v *podVerdict) markedNotReady(st *corev1.PodStatus) {
 	}
 }
 
+// podCondition returns the first condition of the type, nil when absent.
 func podCondition(conds []corev1.PodCondition, t corev1.PodConditionType) *corev1.PodCondition {
 	for i := range conds {
 		if conds[i].Type == t {

@@ -222,7 +222,7 @@ func nodeLostHint(v *podVerdict) hintItem {
 		node = "node " + quote(p.Spec.NodeName)
 	}
 	evidence := p.Status.Message
-	for _, e := range v.events {
+	for _, e := range v.events { // newest first
 		if evidence != "" {
 			break
 		}

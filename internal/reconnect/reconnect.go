@@ -46,10 +46,11 @@ type Gate struct {
 	// Log receives one line per outage, not one per informer.
 	Log logr.Logger
 
-	mu         sync.Mutex
-	loggedAt   time.Time
-	lastReady  time.Time
-	readyCheck sync.Mutex
+	logMu    sync.Mutex
+	loggedAt time.Time
+
+	probeMu   sync.Mutex
+	lastReady time.Time
 }
 
 // NewGate probes /readyz of the API server cfg points at, every second, for
@@ -143,26 +144,21 @@ func (g *Gate) wait(ctx context.Context, cause error) bool {
 // ready probes the server, once per Interval for all informers together:
 // a dozen informers waiting must not mean a dozen probes a second.
 func (g *Gate) ready(ctx context.Context) bool {
-	g.readyCheck.Lock()
-	defer g.readyCheck.Unlock()
-	g.mu.Lock()
-	recent := time.Since(g.lastReady) < g.Interval
-	g.mu.Unlock()
-	if recent {
+	g.probeMu.Lock()
+	defer g.probeMu.Unlock()
+	if time.Since(g.lastReady) < g.Interval {
 		return true
 	}
 	if g.Ready(ctx) != nil {
 		return false
 	}
-	g.mu.Lock()
 	g.lastReady = time.Now()
-	g.mu.Unlock()
 	return true
 }
 
 func (g *Gate) logOnce(cause error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	g.logMu.Lock()
+	defer g.logMu.Unlock()
 	if time.Since(g.loggedAt) < time.Minute {
 		return
 	}
