@@ -47,6 +47,9 @@ type options struct {
 	windows          health.Windows
 	leaderElect      bool
 	leaderElectionNS string
+	leaseDuration    time.Duration
+	renewDeadline    time.Duration
+	retryPeriod      time.Duration
 	metricsAddr      string
 	probeAddr        string
 	pprofAddr        string
@@ -75,6 +78,7 @@ func main() {
 func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 	def := health.DefaultWindows()
 	o := options{windows: def, crdBackoffCap: 30 * time.Second, discoveryTimeout: 10 * time.Second}
+	le := defaultLeaderElection()
 	var namespaces string
 	fs.StringVar(&namespaces, "namespaces", "", "Comma-separated namespaces to watch; empty watches all namespaces.")
 	fs.IntVar(&o.maxPods, "max-pods-per-workload", health.DefaultMaxPods,
@@ -89,6 +93,13 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		"Elect a leader so that only one replica of the manager writes at a time.")
 	fs.StringVar(&o.leaderElectionNS, "leader-election-namespace", "",
 		"Namespace of the leader election Lease; empty means the manager's own namespace when it runs in a pod (required outside a cluster).")
+	// The same three flags and defaults as kube-controller-manager's.
+	fs.DurationVar(&o.leaseDuration, "leader-elect-lease-duration", le.leaseDuration,
+		"How long a standby waits, after it last saw the leader renew, before it takes the lease; the longest a killed leader leaves the workloads unwatched is about this plus twice the retry period.")
+	fs.DurationVar(&o.renewDeadline, "leader-elect-renew-deadline", le.renewDeadline,
+		"How long the leader keeps trying to renew before it gives up leading and exits; shorter than the lease duration.")
+	fs.DurationVar(&o.retryPeriod, "leader-elect-retry-period", le.retryPeriod,
+		"How often the leader renews and a standby tries to acquire (each wait jittered up to 2.2 times this).")
 	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080",
 		"Address the metrics endpoint binds to; \"0\" disables it.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081",
@@ -120,6 +131,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 	}
 	if o.maxPods < 1 || o.maxPods > whv1.MaxPods {
 		return o, fmt.Errorf("--max-pods-per-workload must be between 1 and %d, not %d", whv1.MaxPods, o.maxPods)
+	}
+	if err := validateLeaderElection(o.leaseDuration, o.renewDeadline, o.retryPeriod); err != nil {
+		return o, err
 	}
 	for name, d := range map[string]time.Duration{
 		"--flap-window": o.windows.FlapWindow, "--not-ready-after": o.windows.NotReadyAfter,
@@ -168,6 +182,9 @@ func run(ctx context.Context, o options) error {
 		LeaderElectionID:              leaderElectionID,
 		LeaderElectionNamespace:       o.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 &o.leaseDuration,
+		RenewDeadline:                 &o.renewDeadline,
+		RetryPeriod:                   &o.retryPeriod,
 	})
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
@@ -201,6 +218,7 @@ func run(ctx context.Context, o options) error {
 	log.Info("Starting manager", "namespaces", o.namespaces, "maxPodsPerWorkload", o.maxPods,
 		"flapWindow", o.windows.FlapWindow, "notReadyAfter", o.windows.NotReadyAfter,
 		"unschedulableAfter", o.windows.UnschedulableAfter, "leaderElect", o.leaderElect,
+		"leaseDuration", o.leaseDuration, "renewDeadline", o.renewDeadline, "retryPeriod", o.retryPeriod,
 		"maxConcurrentReconciles", o.concurrency)
 	return mgr.Start(ctx)
 }

@@ -36,8 +36,25 @@ func TestParseFlags(t *testing.T) {
 				if o.syncPeriod != 0 {
 					t.Errorf("sync period = %s, want controller-runtime's default", o.syncPeriod)
 				}
+				if o.leaseDuration != 15*time.Second || o.renewDeadline != 10*time.Second || o.retryPeriod != 2*time.Second {
+					t.Errorf("leader election = %s/%s/%s, want kube-controller-manager's 15s/10s/2s", o.leaseDuration, o.renewDeadline, o.retryPeriod)
+				}
 			},
 		},
+		{
+			name: "short leader election",
+			args: []string{"--leader-elect-lease-duration=6s", "--leader-elect-renew-deadline=4s", "--leader-elect-retry-period=1s"},
+			check: func(t *testing.T, o options) {
+				if o.leaseDuration != 6*time.Second || o.renewDeadline != 4*time.Second || o.retryPeriod != time.Second {
+					t.Errorf("leader election = %s/%s/%s", o.leaseDuration, o.renewDeadline, o.retryPeriod)
+				}
+			},
+		},
+		{name: "lease not longer than renew deadline", args: []string{"--leader-elect-lease-duration=10s"},
+			wantErr: "--leader-elect-lease-duration (10s) must be longer than --leader-elect-renew-deadline (10s)"},
+		{name: "renew deadline within the retry's jitter", args: []string{"--leader-elect-renew-deadline=2400ms"},
+			wantErr: "--leader-elect-renew-deadline (2.4s) must be longer than 1.2 × --leader-elect-retry-period (2s)"},
+		{name: "retry period zero", args: []string{"--leader-elect-retry-period=0s"}, wantErr: "--leader-elect-retry-period must be positive"},
 		{
 			name: "every flag",
 			args: []string{"--namespaces= a, b ,,c", "--max-pods-per-workload=100", "--flap-window=1m",
