@@ -223,10 +223,13 @@ func run(ctx context.Context, o options) error {
 	return mgr.Start(ctx)
 }
 
-// waitForAPI waits, with back-off, until the API server answers and serves
-// the WorkloadHealth API: one log line per attempt saying which of the two
-// is missing, instead of a manager that crashes with a stack trace and is
-// restarted in a loop.
+// waitForAPI waits until the API server answers and serves the WorkloadHealth
+// API, saying in the log which of the two is missing, instead of a manager
+// that crashes with a stack trace and is restarted in a loop. A missing CRD
+// is retried with back-off (someone has to install it); an unreachable
+// server is probed once a second, as internal/reconnect does for the
+// watches, so a manager restarted during an API server outage (a leader
+// that lost its lease) starts within a second of the server's return.
 func waitForAPI(ctx context.Context, cfg *rest.Config, o options, log logr.Logger) error {
 	dcfg := rest.CopyConfig(cfg)
 	dcfg.Timeout = o.discoveryTimeout
@@ -235,18 +238,36 @@ func waitForAPI(ctx context.Context, cfg *rest.Config, o options, log logr.Logge
 		return fmt.Errorf("create discovery client: %w", err)
 	}
 	gv := whv1.GroupVersion.String()
-	// Back-off doubles from a second up to the cap and stays there.
-	for delay := min(time.Second, o.crdBackoffCap); ; delay = min(2*delay, o.crdBackoffCap) {
+	probe := min(time.Second, o.crdBackoffCap)
+	crdDelay := probe // doubles up to the cap and stays there
+	var unreachableSince, unreachableLogged time.Time
+	for {
 		err := servesWorkloadHealth(dc, gv)
 		if err == nil {
+			if !unreachableSince.IsZero() {
+				log.Info("API server reachable again", "host", cfg.Host, "after", time.Since(unreachableSince).Round(time.Millisecond).String())
+			}
 			return nil
 		}
-		retryIn := wait.Jitter(delay, 0.1).Round(time.Millisecond)
+		var retryIn time.Duration
 		if apierrors.IsNotFound(err) || errors.Is(err, errNoResource) {
+			retryIn = wait.Jitter(crdDelay, 0.1).Round(time.Millisecond)
+			crdDelay = min(2*crdDelay, o.crdBackoffCap)
 			log.Info("WorkloadHealth CRD not installed; waiting for it (install it with `make install` or `kubectl apply -k config/crd`)",
 				"groupVersion", gv, "retryIn", retryIn.String())
 		} else {
-			log.Info("Cannot reach the API server; retrying", "host", cfg.Host, "error", err.Error(), "retryIn", retryIn.String())
+			retryIn = wait.Jitter(probe, 0.1).Round(time.Millisecond)
+			now := time.Now()
+			if unreachableSince.IsZero() {
+				unreachableSince = now
+			}
+			// One line at first, then one every unreachableLogEvery: the
+			// probe is frequent, the log need not be.
+			if now.Sub(unreachableLogged) >= unreachableLogEvery {
+				unreachableLogged = now
+				log.Info("Cannot reach the API server; probing it every second", "host", cfg.Host, "error", err.Error(),
+					"for", now.Sub(unreachableSince).Round(time.Second).String())
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -255,6 +276,9 @@ func waitForAPI(ctx context.Context, cfg *rest.Config, o options, log logr.Logge
 		}
 	}
 }
+
+// unreachableLogEvery spaces the log lines of a long API server outage.
+const unreachableLogEvery = 30 * time.Second
 
 var errNoResource = errors.New("no workloadhealths resource")
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,6 +120,13 @@ func (l *logLines) get() []string {
 	return append([]string(nil), l.lines...)
 }
 
+// serveResources answers discovery for the WorkloadHealth group version.
+func serveResources(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, `{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"health.workloadhealth.io/v1alpha1",`+
+		`"resources":[{"name":"workloadhealths","singularName":"workloadhealth","namespaced":true,"kind":"WorkloadHealth","verbs":["get"]}]}`)
+}
+
 func TestWaitForAPI(t *testing.T) {
 	crdInstalled := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -128,9 +136,7 @@ func TestWaitForAPI(t *testing.T) {
 		}
 		select {
 		case <-crdInstalled:
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, `{"kind":"APIResourceList","apiVersion":"v1","groupVersion":"health.workloadhealth.io/v1alpha1",`+
-				`"resources":[{"name":"workloadhealths","singularName":"workloadhealth","namespaced":true,"kind":"WorkloadHealth","verbs":["get"]}]}`)
+			serveResources(w)
 		default:
 			http.NotFound(w, r)
 		}
@@ -147,13 +153,37 @@ func TestWaitForAPI(t *testing.T) {
 			t.Fatalf("waitForAPI = %v, want nil once stopped", err)
 		}
 		lines := logs.get()
-		if len(lines) < 2 {
-			t.Fatalf("want a line per attempt, got %q", lines)
+		// Probed every 50 ms here, but logged once: the outage is one line
+		// per 30 s, not one per probe.
+		if len(lines) != 1 {
+			t.Fatalf("want one line for the outage, got %q", lines)
 		}
 		for _, l := range lines {
 			if !strings.Contains(l, "Cannot reach the API server") || strings.Contains(l, "goroutine") {
 				t.Errorf("unexpected line %q", l)
 			}
+		}
+	})
+
+	t.Run("API server unavailable, then back", func(t *testing.T) {
+		var calls atomic.Int32
+		flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if calls.Add(1) <= 5 {
+				http.Error(w, "etcd not ready", http.StatusServiceUnavailable)
+				return
+			}
+			serveResources(w)
+		}))
+		defer flaky.Close()
+		logs := &logLines{}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := waitForAPI(ctx, &rest.Config{Host: flaky.URL}, o, funcr.New(logs.add, funcr.Options{})); err != nil || ctx.Err() != nil {
+			t.Fatalf("waitForAPI = %v, ctx %v", err, ctx.Err())
+		}
+		lines := logs.get()
+		if len(lines) != 2 || !strings.Contains(lines[0], "Cannot reach the API server") || !strings.Contains(lines[1], "API server reachable again") {
+			t.Errorf("want one line for the outage and one for its end, got %q", lines)
 		}
 	})
 
