@@ -351,6 +351,7 @@ var _ = Describe("Hostile input", func() {
 		appeared := time.Now()
 		expectHealth(other, "pod-bystander", whv1.HealthHealthy, "Running")
 		bystander := time.Since(appeared)
+		sentWhenServed := sent.Load()
 
 		wg.Wait()
 		storm := time.Since(start)
@@ -394,7 +395,10 @@ var _ = Describe("Hostile input", func() {
 		seconds := int(storm.Seconds()) + 1
 		Expect(len(stored)).To(BeNumerically("<=", seconds+2), "status writes during the storm")
 		Expect(len(writes)).To(BeNumerically("<=", 2*(seconds+2)), "write attempts during the storm")
-		Expect(bystander).To(BeNumerically("<", 5*time.Second), "time for another target to be reconciled mid-storm")
+		// The storm must not starve another target: it was served while
+		// the storm still ran. How fast is a goal, printed above; a
+		// loaded machine slows the storm and the reconcile alike.
+		Expect(sentWhenServed).To(BeNumerically("<", events), "another target waited for the storm to end")
 		Expect(heapAfter).To(BeNumerically("<", heapBefore+128<<20), "heap growth holding 5,000 events")
 		Expect(heapCleared).To(BeNumerically("<", heapBefore+16<<20), "heap growth once the events are gone")
 		noReconcileErrors()

@@ -57,7 +57,9 @@ func runHealthLua(t *testing.T, script string, obj *unstructured.Unstructured) a
 			t.Fatalf("open %s: %v", lib.name, err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	// A guard against a script that never ends, not a speed bound: the
+	// check runs in microseconds, and a loaded machine must not fail it.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	l.SetContext(ctx)
 	l.SetGlobal("obj", toLua(l, obj.Object))

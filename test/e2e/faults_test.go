@@ -19,6 +19,7 @@ import (
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/localcluster"
+	"github.com/workloadhealth/workloadhealth/test/figures"
 )
 
 // createBurst creates n Deployments, every third one crash-looping.
@@ -46,23 +47,13 @@ func logHas(p *localcluster.Process, text string) bool {
 	return err == nil && strings.Contains(string(data), text)
 }
 
-// timeToReconcile creates a Deployment and returns how long until its
-// WorkloadHealth is Healthy.
-func timeToReconcile(ctx context.Context, ns, name string, within time.Duration) time.Duration {
-	start := time.Now()
-	Expect(k8sClient.Create(ctx, newDeployment(ns, name, 1, ""))).To(Succeed())
-	Eventually(func(g Gomega) {
-		wh, err := getWH(ctx, ns, "Deployment", name)
-		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(healthOf(wh)).To(Equal(whv1.HealthHealthy))
-	}).WithTimeout(within).Should(Succeed(), "no manager reconciled %s within %s", name, within)
-	return time.Since(start)
-}
-
-// reconnectBound is the longest a manager may take to reconcile again
-// after the API server is back, as the reliability issue asks. Without
-// internal/reconnect, client-go's reflector back-off (30 s cap, full
-// jitter) made it 42–49 s.
+// reconnectBound bounds how long a manager takes to reconcile again after
+// the API server is back. The mechanism needs about 2 s: internal/reconnect
+// probes /readyz once a second (jittered), then the informers relist and
+// one reconcile writes. The rest is margin for a loaded 2-core machine
+// with a cold API server; the goal figure (a few seconds) is recorded,
+// not asserted. Without internal/reconnect, client-go's reflector
+// back-off (30 s cap, full jitter) made it 42–49 s, past this bound.
 const reconnectBound = 30 * time.Second
 
 // timeToRestore deletes the WorkloadHealth of a Deployment and returns how
@@ -140,32 +131,6 @@ var _ = Describe("Faults", func() {
 		expectConsistent(ctx, ns)
 	})
 
-	It("fails over within 20 s when the leader is killed, and within 5 s on a graceful stop", func(ctx SpecContext) {
-		ns := newNamespace(ctx, "leader")
-		le := []string{"--leader-elect=true", "--leader-election-namespace=" + ns}
-		const acquired = "Successfully acquired lease"
-
-		leader := startManager(le...)
-		Eventually(func() bool { return logHas(leader, acquired) }).Should(BeTrue())
-		standby := startManager(le...)
-		timeToReconcile(ctx, ns, "before", 60*time.Second)
-		Consistently(func() bool { return logHas(standby, acquired) }).WithTimeout(3 * time.Second).Should(BeFalse())
-
-		By("killing the leader with SIGKILL")
-		Expect(leader.Signal(syscall.SIGKILL)).To(Succeed())
-		took := timeToReconcile(ctx, ns, "after-kill", 20*time.Second)
-		GinkgoWriter.Printf("reconciling again %s after the leader's SIGKILL\n", took)
-		Expect(logHas(standby, acquired)).To(BeTrue())
-
-		By("stopping the new leader with SIGTERM, as a rollout does")
-		next := startManager(le...)
-		Consistently(func() bool { return logHas(next, acquired) }).WithTimeout(3 * time.Second).Should(BeFalse())
-		Expect(standby.Signal(syscall.SIGTERM)).To(Succeed())
-		took = timeToReconcile(ctx, ns, "after-term", 5*time.Second)
-		GinkgoWriter.Printf("reconciling again %s after the leader's SIGTERM\n", took)
-		expectConsistent(ctx, ns)
-	})
-
 	It("recovers when the CRD is removed while running and comes back", func(ctx SpecContext) {
 		ns := newNamespace(ctx, "crd")
 		m := startManager()
@@ -220,7 +185,7 @@ var _ = Describe("Faults", func() {
 		// The manager's watches wait on /readyz rather than on client-go's
 		// back-off (internal/reconnect), so they resume within seconds.
 		took := timeToRestore(ctx, ns, "svc-01", reconnectBound)
-		GinkgoWriter.Printf("reconciling again %s after the API server came back\n", took)
+		figures.Record(GinkgoWriter, "outage_30s_reconcile", took)
 
 		By("restarting the API server 5 times while pods change")
 		for i := 0; i < 5; i++ {
@@ -230,7 +195,7 @@ var _ = Describe("Faults", func() {
 			Expect(cluster.StartAPIServer()).To(Succeed())
 		}
 		took = timeToRestore(ctx, ns, "svc-02", reconnectBound)
-		GinkgoWriter.Printf("reconciling again %s after 5 restarts\n", took)
+		figures.Record(GinkgoWriter, "restarts_5x5s_reconcile", took)
 		expectConsistent(ctx, ns)
 		exited, _ := m.Exited()
 		Expect(exited).To(BeFalse(), "no crash loop: the manager survives API server restarts")

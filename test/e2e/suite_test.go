@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,13 +99,22 @@ func newNamespace(ctx context.Context, prefix string) string {
 	return ns.Name
 }
 
-// managerRun counts manager processes, so each gets its own log file.
-var managerRun int
+// managerRun counts manager processes, so each gets its own log file; a
+// supervisor starts them from its own goroutine.
+var managerRun atomic.Int32
 
 // startManager runs the manager as its own process, as in production,
-// with windows short enough for tests. Extra flags override the defaults.
+// with windows short enough for tests, and stops it when the spec ends.
+// Extra flags override the defaults.
 func startManager(extra ...string) *localcluster.Process {
-	managerRun++
+	p, err := launchManager(extra...)
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(func() { stopManager(p) })
+	return p
+}
+
+// launchManager starts a manager process; the caller stops it.
+func launchManager(extra ...string) (*localcluster.Process, error) {
 	args := append([]string{
 		"--kubeconfig=" + cluster.Kubeconfig,
 		"--metrics-bind-address=0",
@@ -114,15 +124,15 @@ func startManager(extra ...string) *localcluster.Process {
 		"--not-ready-after=" + testWindows.NotReadyAfter.String(),
 		"--unschedulable-after=" + testWindows.UnschedulableAfter.String(),
 	}, extra...)
-	p, err := cluster.StartProcess(fmt.Sprintf("manager-%d", managerRun), managerBin, args...)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(func() {
-		p.Stop(10 * time.Second)
-		if CurrentSpecReport().Failed() {
-			logTail(p.LogPath, 40)
-		}
-	})
-	return p
+	return cluster.StartProcess(fmt.Sprintf("manager-%d", managerRun.Add(1)), managerBin, args...)
+}
+
+// stopManager stops a manager and shows its log's tail if the spec failed.
+func stopManager(p *localcluster.Process) {
+	p.Stop(10 * time.Second)
+	if CurrentSpecReport().Failed() {
+		logTail(p.LogPath, 40)
+	}
 }
 
 func logTail(path string, n int) {

@@ -21,6 +21,7 @@ import (
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/localcluster"
+	"github.com/workloadhealth/workloadhealth/test/figures"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 )
 
@@ -274,8 +275,7 @@ var _ = Describe("Workloads on a real cluster", Ordered, func() {
 			g.Expect(lost.Message).To(ContainSubstring(`node "` + node + `" stopped reporting`))
 			g.Expect(lost.Pods).To(HaveLen(2))
 		}).WithTimeout(localcluster.NodeMonitorGracePeriod + 2*time.Minute).Should(Succeed())
-		GinkgoWriter.Printf("both pods Unknown with NodeLost %s after the heartbeat stopped (node grace period %s)\n",
-			time.Since(stopped).Round(100*time.Millisecond), localcluster.NodeMonitorGracePeriod)
+		figures.Record(GinkgoWriter, "node_lost", time.Since(stopped))
 		Expect(nodeReady(ctx, node)).To(BeFalse(), "the controller manager, not us, must have declared the node lost")
 		expectConsistent(ctx, ns)
 
