@@ -67,6 +67,10 @@ test: manifests generate vet cluster-binaries promtool ## Run unit tests, envtes
 test-e2e: cluster-binaries ## Run only the end-to-end suite (the manager as a process on a local cluster with kwok).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./test/e2e/ -timeout 30m -count=1 -v -ginkgo.v $(TEST_ARGS)
 
+.PHONY: test-stress
+test-stress: manifests generate cluster-binaries promtool ## Run make test STRESS_RUNS times (default 5) while busy loops occupy every core; prints wall times and the goal figures' medians.
+	hack/stress.sh -n $(or $(STRESS_RUNS),5)
+
 .PHONY: envtest
 envtest: ## Build etcd, kube-apiserver and kubectl from source into the cache when missing.
 	@hack/envtest-binaries.sh >/dev/null
