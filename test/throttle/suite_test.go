@@ -1,8 +1,9 @@
 // Package throttle runs the manager, on the real clock, against an envtest
-// API server reached through a reverse proxy that can answer every request
-// with 429 Too Many Requests and Retry-After, as API Priority and Fairness
-// does when the manager's flow is out of seats: the manager must back off,
-// not spin, and converge once the server lets it through again.
+// API server reached through a reverse proxy that can answer a chosen class
+// of requests with 429 Too Many Requests and Retry-After, as API Priority
+// and Fairness does when the manager's flow is out of seats: the manager
+// must back off, not spin, and converge once the server lets it through
+// again.
 package throttle
 
 import (
@@ -109,14 +110,23 @@ func startManager() <-chan struct{} {
 	return done
 }
 
+// rejectFunc says, from a request's method and URL path, whether the proxy
+// refuses it.
+type rejectFunc func(method, path string) bool
+
+// everyRequest refuses everything, as priority and fairness does for a
+// flow (here: the manager's user) that has no seat left.
+func everyRequest(string, string) bool { return true }
+
 // throttlingProxy forwards plain HTTP on 127.0.0.1 to the API server with
-// the admin's credentials. While throttling, it answers every new request
-// as priority and fairness does when a flow has no seat: 429, a Status of
-// reason TooManyRequests and Retry-After: 1. Streams already open (watches)
-// go on. It records every request it receives.
+// the admin's credentials. The requests its reject function picks get the
+// answer priority and fairness gives a flow without a seat: 429, a Status
+// of reason TooManyRequests and Retry-After: 1. Everything else is
+// forwarded, and streams already open (watches) go on. It records every
+// request it receives.
 type throttlingProxy struct {
-	server     *httptest.Server
-	throttling atomic.Bool
+	server *httptest.Server
+	reject atomic.Pointer[rejectFunc]
 
 	mu       sync.Mutex
 	requests []proxiedRequest
@@ -140,7 +150,10 @@ func newThrottlingProxy(cfg *rest.Config) *throttlingProxy {
 	rp.FlushInterval = -1 // watches stream
 	p := &throttlingProxy{}
 	p.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rejected := p.throttling.Load()
+		rejected := false
+		if f := p.reject.Load(); f != nil {
+			rejected = (*f)(r.Method, r.URL.Path)
+		}
 		p.mu.Lock()
 		p.requests = append(p.requests, proxiedRequest{at: time.Now(), method: r.Method, path: r.URL.Path, rejected: rejected})
 		p.mu.Unlock()
@@ -157,6 +170,12 @@ func newThrottlingProxy(cfg *rest.Config) *throttlingProxy {
 	}))
 	return p
 }
+
+// rejectWhere makes the proxy refuse the requests f picks, from now on.
+func (p *throttlingProxy) rejectWhere(f rejectFunc) { p.reject.Store(&f) }
+
+// letAllThrough makes the proxy forward every request again.
+func (p *throttlingProxy) letAllThrough() { p.reject.Store(nil) }
 
 // between returns the requests received in [from, to).
 func (p *throttlingProxy) between(from, to time.Time) []proxiedRequest {

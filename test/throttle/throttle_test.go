@@ -32,7 +32,7 @@ var _ = Describe("An API server that throttles the manager", func() {
 
 		// Every request of the manager is refused for the window, while
 		// work for it piles up: a pod goes bad, new targets appear.
-		proxy.throttling.Store(true)
+		proxy.rejectWhere(everyRequest)
 		start := time.Now()
 		setStatus(before, false)
 		for i := range targets {
@@ -46,7 +46,7 @@ var _ = Describe("An API server that throttles the manager", func() {
 			g.Expect(l.Items[0].Status.Health.Status).To(Equal(whv1.HealthHealthy))
 		}).WithTimeout(window).WithPolling(time.Second).Should(Succeed())
 		end := time.Now()
-		proxy.throttling.Store(false)
+		proxy.letAllThrough()
 
 		throttled := proxy.between(start, end)
 		failed := reconcileErrors()
