@@ -1,11 +1,11 @@
 // Package throttle runs the manager, on the real clock, against an envtest
 // API server reached through a reverse proxy that answers a chosen class of
-// requests with 429 Too Many Requests and Retry-After, as API Priority and
-// Fairness does when a flow is out of seats. client-go retries such a
-// request ten times, a second apart, before the reconcile sees the error;
-// so every window here is longer than that, and the specs check what
-// follows: controller-runtime's back-off instead of a hot loop, no change
-// lost, and convergence once requests go through.
+// requests (all of them, or only status writes) with 429 Too Many Requests
+// and Retry-After, as API Priority and Fairness does when a flow is out of
+// seats. client-go retries such a request ten times, a second apart, before
+// the reconcile sees the error; so every window here is longer than that,
+// and the specs check what follows: controller-runtime's back-off instead
+// of a hot loop, no change lost, and convergence once requests go through.
 package throttle
 
 import (
@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -159,6 +160,23 @@ type rejectFunc func(method, path string) bool
 // flow (here: the manager's user) that has no seat left.
 func everyRequest(string, string) bool { return true }
 
+// statusWrites refuses writes of the status subresource of WorkloadHealths
+// in namespace ns, and nothing else.
+func statusWrites(ns string) rejectFunc {
+	prefix := "/apis/" + whv1.GroupVersion.String() + "/namespaces/" + ns + "/workloadhealths/"
+	return func(method, path string) bool {
+		if method != http.MethodPatch && method != http.MethodPut {
+			return false
+		}
+		tail, ok := strings.CutPrefix(path, prefix)
+		if !ok {
+			return false
+		}
+		name, sub, _ := strings.Cut(tail, "/")
+		return name != "" && sub == "status"
+	}
+}
+
 // throttlingProxy forwards plain HTTP on 127.0.0.1 to the API server with
 // the admin's credentials. The requests its reject function picks get the
 // answer priority and fairness gives a flow without a seat: 429, a Status
@@ -264,4 +282,20 @@ func (r proxiedRequest) object() string {
 		}
 	}
 	return key
+}
+
+// health is the verdict a status write of a WorkloadHealth carries, empty
+// for other requests.
+func (r proxiedRequest) health() whv1.HealthStatus {
+	var patch struct {
+		Status struct {
+			Health *struct {
+				Status whv1.HealthStatus `json:"status"`
+			} `json:"health"`
+		} `json:"status"`
+	}
+	if !strings.HasSuffix(r.path, "/status") || json.Unmarshal(r.body, &patch) != nil || patch.Status.Health == nil {
+		return ""
+	}
+	return patch.Status.Health.Status
 }

@@ -20,6 +20,120 @@ import (
 )
 
 var _ = Describe("An API server that throttles the manager", func() {
+	It("refuses status writes for 30 s while all else passes: bounded retries, back-off, no lost change", func() {
+		// Three times client-go's ten retries a second apart: every
+		// target's writes run out of retries, more than once, and
+		// controller-runtime's back-off takes over.
+		const window = 30 * time.Second
+		// The last change comes this long before the window ends, so
+		// that it happens while the manager still retries the state
+		// before it; 5 s leaves time for the change's own two requests
+		// on a loaded machine.
+		const lastChangeLead = 5 * time.Second
+		done := startManager()
+		ns := newNamespace("status-throttled")
+		before := createPod(ns, "before", true)
+		expectHealth(ns, "pod-before", whv1.HealthHealthy)
+
+		// Status writes to WorkloadHealths are refused; reads, watches,
+		// creates of WorkloadHealths and events pass. Meanwhile a
+		// healthy pod goes bad and new pods appear, healthy or
+		// crash-looping; one of them changes twice.
+		proxy.rejectWhere(statusWrites(ns))
+		start := time.Now()
+		failedBefore := reconcileErrors()
+		final := map[string]whv1.HealthStatus{"pod-before": whv1.HealthDegraded}
+		setStatus(before, false)
+		for i := range 3 {
+			createPod(ns, fmt.Sprintf("healthy-%d", i), true)
+			final[fmt.Sprintf("pod-healthy-%d", i)] = whv1.HealthHealthy
+			createPod(ns, fmt.Sprintf("crashing-%d", i), false)
+			final[fmt.Sprintf("pod-crashing-%d", i)] = whv1.HealthDegraded
+		}
+		twice := createPod(ns, "twice", false)
+		final["pod-twice"] = whv1.HealthDegraded
+		firstChange := time.Now()
+		setStatus(twice, true)
+		// The manager sees the first change: it tries to write Healthy.
+		// A reconcile that read the pod before the change holds the
+		// target until its write runs out of retries (10 s); the next
+		// one reads the change. The window leaves 10 s to spare.
+		twiceStatus := whPath(ns, "pod-twice") + "/status"
+		Eventually(func() bool {
+			for _, r := range proxy.between(firstChange, time.Now()) {
+				if r.rejected && r.path == twiceStatus && r.health() == whv1.HealthHealthy {
+					return true
+				}
+			}
+			return false
+		}).WithTimeout(remaining(start.Add(window-lastChangeLead))).Should(BeTrue(),
+			"the manager tries to write the first change of pod twice")
+		GinkgoWriter.Printf("the manager tried to write pod twice's first change %s after it\n",
+			time.Since(firstChange).Round(time.Millisecond))
+
+		// Nothing is written meanwhile: the stored verdict stays, the new
+		// WorkloadHealths have none yet.
+		nothingWritten := func(g Gomega) {
+			g.Expect(done).NotTo(BeClosed(), "the manager is still running")
+			for _, wh := range list(g, ns) {
+				if wh.Name == "pod-before" {
+					g.Expect(wh.Status.Health).NotTo(BeNil())
+					g.Expect(wh.Status.Health.Status).To(Equal(whv1.HealthHealthy), "pod-before's stored verdict")
+				} else {
+					g.Expect(wh.Status.Health).To(BeNil(), "status of %s written while refused", wh.Name)
+				}
+			}
+		}
+		Consistently(nothingWritten).WithTimeout(remaining(start.Add(window - lastChangeLead))).
+			WithPolling(time.Second).Should(Succeed())
+		// The second change: the write the manager retries is stale now.
+		setStatus(twice, false)
+		Consistently(nothingWritten).WithTimeout(remaining(start.Add(window))).
+			WithPolling(time.Second).Should(Succeed())
+		// Creates went through: every target has its WorkloadHealth,
+		// without status.
+		Eventually(func(g Gomega) {
+			nothingWritten(g)
+			g.Expect(names(list(g, ns))).To(ConsistOf(keys(final)))
+		}).Should(Succeed())
+		end := time.Now()
+		proxy.letAllThrough()
+		failed := reconcileErrors() - failedBefore
+		actual := end.Sub(start) // the window, as long as this machine made it
+
+		// After the window every WorkloadHealth shows the last state of
+		// its pod, and keeps it. A write still in flight when the window
+		// closed (pod twice's Healthy, most likely) lands within one
+		// Retry-After; it must not land after the last state did, which
+		// two Retry-Afters of watching would show.
+		converged := expectFinal(ns, final, end, convergeBound(actual))
+		recordFigure("throttle_status_converge_seconds", converged)
+		Consistently(func(g Gomega) {
+			g.Expect(done).NotTo(BeClosed(), "the manager is still running")
+			g.Expect(verdicts(g, ns)).To(Equal(final))
+		}).WithTimeout(2 * retryAfter).WithPolling(100 * time.Millisecond).Should(Succeed())
+
+		reqs := proxy.between(start, time.Now())
+		refused, passed := split(reqs)
+		staleLanded := false
+		for _, r := range proxy.between(end, time.Now()) {
+			if !r.rejected && r.path == twiceStatus && r.health() == whv1.HealthHealthy {
+				staleLanded = true
+			}
+		}
+		GinkgoWriter.Printf("status writes refused for %s: %d refused (%.1f/s) for %d targets, %.0f failed reconciles; "+
+			"refused: %s; passed meanwhile: %s; pod twice's stale Healthy written after the window: %t; converged %s after\n",
+			actual.Round(time.Millisecond), len(refused), float64(len(refused))/actual.Seconds(), len(final), failed,
+			summary(byObject(refused)), summary(byVerb(passed, end)), staleLanded, converged.Round(time.Millisecond))
+
+		Expect(done).NotTo(BeClosed(), "the manager is still running")
+		for _, r := range refused {
+			Expect(statusWrites(ns)(r.method, r.path)).To(BeTrue(), "only status writes are refused")
+		}
+		expectBackOff(refused, failed, len(final), actual)
+		Expect(converged).To(BeNumerically("<", convergeBound(actual)), "time to converge after the window")
+	})
+
 	It("refuses every request: back-off, not a hot loop, and convergence after", func() {
 		// What priority and fairness does to a flow out of seats: it
 		// refuses all of it, creates included. Twice client-go's ten
@@ -194,6 +308,27 @@ func verdicts(g Gomega, ns string) map[string]whv1.HealthStatus {
 	return out
 }
 
+func names(whs []whv1.WorkloadHealth) []string {
+	out := make([]string, len(whs))
+	for i, wh := range whs {
+		out[i] = wh.Name
+	}
+	return out
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// whPath is the URL path of the WorkloadHealth ns/name.
+func whPath(ns, name string) string {
+	return "/apis/" + whv1.GroupVersion.String() + "/namespaces/" + ns + "/workloadhealths/" + name
+}
+
 // reconcileErrors is the number of failed reconciles of the controller
 // (the suite runs one manager at a time).
 func reconcileErrors() float64 {
@@ -228,6 +363,25 @@ func byObject(reqs []proxiedRequest) map[string]int {
 	out := map[string]int{}
 	for _, r := range reqs {
 		out[r.object()]++
+	}
+	return out
+}
+
+// byVerb counts the requests received before until by method and kind of
+// path, names of namespaces and objects left out.
+func byVerb(reqs []proxiedRequest, until time.Time) map[string]int {
+	out := map[string]int{}
+	for _, r := range reqs {
+		if !r.at.Before(until) {
+			continue
+		}
+		parts := strings.Split(r.path, "/")
+		for i := range parts {
+			if i > 0 && (parts[i-1] == "namespaces" || parts[i-1] == "workloadhealths" || parts[i-1] == "pods" || parts[i-1] == "events") {
+				parts[i] = "*"
+			}
+		}
+		out[r.method+" "+strings.Join(parts, "/")]++
 	}
 	return out
 }
