@@ -17,6 +17,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/test/figures"
 )
 
 var _ = Describe("An API server that throttles the manager", func() {
@@ -107,7 +108,7 @@ var _ = Describe("An API server that throttles the manager", func() {
 		// Retry-After; it must not land after the last state did, which
 		// two Retry-Afters of watching would show.
 		converged := expectFinal(ns, final, end, convergeBound(actual))
-		recordFigure("throttle_status_converge_seconds", converged)
+		figures.Record(GinkgoWriter, "throttle_status_converge", converged)
 		Consistently(func(g Gomega) {
 			g.Expect(done).NotTo(BeClosed(), "the manager is still running")
 			g.Expect(verdicts(g, ns)).To(Equal(final))
@@ -167,7 +168,7 @@ var _ = Describe("An API server that throttles the manager", func() {
 		actual := end.Sub(start)
 
 		converged := expectFinal(ns, final, end, convergeBound(actual))
-		recordFigure("throttle_all_converge_seconds", converged)
+		figures.Record(GinkgoWriter, "throttle_all_converge", converged)
 
 		refused, _ := split(proxy.between(start, time.Now()))
 		GinkgoWriter.Printf("every request refused for %s: %d refused (%.1f/s) for %d targets, %.0f failed reconciles; refused: %s; converged %s after\n",
