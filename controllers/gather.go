@@ -16,6 +16,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // maxDescent bounds the walk down from a target (custom owner → Deployment
@@ -70,7 +71,8 @@ func (r *Reconciler) candidates(ctx context.Context, key client.ObjectKey) ([]ca
 			out = append(out, c)
 		}
 	}
-	for _, gk := range owners.BuiltIn() {
+	for _, k := range workload.BuiltIn() {
+		gk := k.GroupKind
 		objs, err := r.list(ctx, gk, key.Namespace, indexSelf, key.Name)
 		if err != nil {
 			return nil, err
@@ -79,15 +81,15 @@ func (r *Reconciler) candidates(ctx context.Context, key client.ObjectKey) ([]ca
 			add(candidate{ref: owners.RefOf(gk, o), obj: o})
 		}
 	}
-	for _, gk := range owners.BuiltIn() {
-		objs, err := r.list(ctx, gk, key.Namespace, indexOwner, key.Name)
+	for _, k := range workload.BuiltIn() {
+		objs, err := r.list(ctx, k.GroupKind, key.Namespace, indexOwner, key.Name)
 		if err != nil {
 			return nil, err
 		}
 		for _, o := range objs {
 			ref := metav1.GetControllerOfNoCopy(o)
 			c := candidate{ref: whv1.TargetReference{APIVersion: ref.APIVersion, Kind: ref.Kind, Name: ref.Name, UID: ref.UID}}
-			if !owners.IsBuiltIn(owners.GroupKindOf(c.ref)) {
+			if !workload.IsBuiltIn(owners.GroupKindOf(c.ref)) {
 				add(c) // a built-in owner that exists was found above
 			}
 		}
@@ -124,7 +126,8 @@ func (r *Reconciler) gatherCandidate(ctx context.Context, g *getter, ns string, 
 	for depth := 0; depth < maxDescent && len(frontier) > 0; depth++ {
 		var next []string
 		for _, owner := range frontier {
-			for _, gk := range owners.BuiltIn() {
+			for _, k := range workload.BuiltIn() {
+				gk := k.GroupKind
 				objs, err := r.list(ctx, gk, ns, indexOwner, owner)
 				if err != nil {
 					return nil, err
@@ -135,7 +138,7 @@ func (r *Reconciler) gatherCandidate(ctx context.Context, g *getter, ns string, 
 						continue
 					}
 					visited[name] = true
-					if gk == owners.Pod {
+					if gk == workload.Pod {
 						t, err := owners.Resolve(ctx, g, gk, o)
 						if err != nil {
 							return nil, fmt.Errorf("resolve the target of pod %s/%s: %w", ns, o.GetName(), err)
@@ -207,7 +210,7 @@ func (r *Reconciler) input(st *targetState) health.Input {
 // list lists the cached objects of kind gk in a namespace whose index
 // field has value.
 func (r *Reconciler) list(ctx context.Context, gk schema.GroupKind, ns, field, value string) ([]client.Object, error) {
-	l, items := newList(gk)
+	l, items := workload.Lookup(gk).NewList()
 	if err := r.List(ctx, l, client.InNamespace(ns), client.MatchingFields{field: value}); err != nil {
 		return nil, fmt.Errorf("list %s in %s by %s=%s: %w", gk.Kind, ns, field, value, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // getter reads owners for the owner walk from the cache, remembering what it
@@ -55,7 +56,7 @@ func (g *getter) GetObject(ctx context.Context, gk schema.GroupKind, namespace, 
 }
 
 func (g *getter) get(ctx context.Context, gk schema.GroupKind, key types.NamespacedName) (metav1.Object, error) {
-	obj := newObject(gk)
+	obj := workload.Lookup(gk).New()
 	err := g.cache.Get(ctx, key, obj)
 	if err == nil || !apierrors.IsNotFound(err) || g.live == nil {
 		if err != nil {

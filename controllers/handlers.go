@@ -15,6 +15,7 @@ import (
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // Handlers map a changed object to the requests of the targets it affects,
@@ -39,7 +40,7 @@ func (r *Reconciler) mapObject(gk schema.GroupKind) handler.MapFunc {
 		if self != reqs[0] && r.exists(ctx, self.NamespacedName) {
 			reqs = append(reqs, self)
 		}
-		if gk != owners.Pod && r.deleted(ctx, gk, obj) {
+		if gk != workload.Pod && r.deleted(ctx, gk, obj) {
 			reqs = append(reqs, r.orphans(ctx, gk, obj)...)
 		}
 		return reqs
@@ -49,7 +50,7 @@ func (r *Reconciler) mapObject(gk schema.GroupKind) handler.MapFunc {
 // deleted says whether obj is no longer in the cache: the event is its
 // deletion.
 func (r *Reconciler) deleted(ctx context.Context, gk schema.GroupKind, obj client.Object) bool {
-	return apierrors.IsNotFound(r.Get(ctx, client.ObjectKeyFromObject(obj), newObject(gk)))
+	return apierrors.IsNotFound(r.Get(ctx, client.ObjectKeyFromObject(obj), workload.Lookup(gk).New()))
 }
 
 // orphans enqueues the targets of the objects obj controlled, now that it
@@ -59,7 +60,8 @@ func (r *Reconciler) deleted(ctx context.Context, gk schema.GroupKind, obj clien
 func (r *Reconciler) orphans(ctx context.Context, ownerGK schema.GroupKind, obj client.Object) []reconcile.Request {
 	var reqs []reconcile.Request
 	g := newGetter(r.Client, nil)
-	for _, gk := range owners.BuiltIn() {
+	for _, k := range workload.BuiltIn() {
+		gk := k.GroupKind
 		children, err := r.list(ctx, gk, obj.GetNamespace(), indexOwner, naming.Name(ownerGK.Kind, obj.GetName()))
 		if err != nil {
 			logf.FromContext(ctx).Error(err, "Cannot list the objects a deleted owner controlled", "object", client.ObjectKeyFromObject(obj))
@@ -93,7 +95,7 @@ func (r *Reconciler) mapEvent(ctx context.Context, obj client.Object) []reconcil
 	if ns == "" {
 		ns = ev.Namespace
 	}
-	if !owners.IsBuiltIn(gk) {
+	if !workload.IsBuiltIn(gk) {
 		return []reconcile.Request{request(ns, io.Kind, io.Name)}
 	}
 	involved, err := newGetter(r.Client, nil).GetObject(ctx, gk, ns, io.Name)

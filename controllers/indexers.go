@@ -10,7 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/workloadhealth/workloadhealth/internal/naming"
-	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // Field indexes of the cache. Every value is a pure function of the object
@@ -34,13 +34,13 @@ const (
 
 // setupIndexes registers the field indexes on the manager's cache.
 func setupIndexes(ctx context.Context, fi client.FieldIndexer) error {
-	for _, gk := range owners.BuiltIn() {
-		obj := newObject(gk)
-		if err := fi.IndexField(ctx, obj, indexSelf, selfIndexer(gk)); err != nil {
-			return fmt.Errorf("index %s by WorkloadHealth name: %w", gk.Kind, err)
+	for _, k := range workload.BuiltIn() {
+		obj := k.New()
+		if err := fi.IndexField(ctx, obj, indexSelf, selfIndexer(k.GroupKind)); err != nil {
+			return fmt.Errorf("index %s by WorkloadHealth name: %w", k.GroupKind.Kind, err)
 		}
 		if err := fi.IndexField(ctx, obj, indexOwner, ownerIndexer); err != nil {
-			return fmt.Errorf("index %s by controller owner: %w", gk.Kind, err)
+			return fmt.Errorf("index %s by controller owner: %w", k.GroupKind.Kind, err)
 		}
 	}
 	if err := fi.IndexField(ctx, &corev1.Event{}, indexInvolved, involvedIndexer); err != nil {

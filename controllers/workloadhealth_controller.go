@@ -25,7 +25,7 @@ import (
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/metrics"
-	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // ControllerName names the controller in logs, metrics and events.
@@ -170,8 +170,8 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		For(&whv1.WorkloadHealth{}, builder.WithPredicates(ignoreResyncs())).
 		Watches(&corev1.Event{}, handler.EnqueueRequestsFromMapFunc(r.mapEvent),
 			builder.WithPredicates(ignoreUnchanged()))
-	for _, gk := range owners.BuiltIn() {
-		b = b.Watches(newObject(gk), handler.EnqueueRequestsFromMapFunc(r.mapObject(gk)),
+	for _, k := range workload.BuiltIn() {
+		b = b.Watches(k.New(), handler.EnqueueRequestsFromMapFunc(r.mapObject(k.GroupKind)),
 			builder.WithPredicates(ignoreUnchanged()))
 	}
 	return b.Complete(r)

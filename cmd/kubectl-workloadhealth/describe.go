@@ -18,6 +18,7 @@ import (
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/report"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // crdName is the name of the WorkloadHealth CRD.
@@ -158,33 +159,17 @@ func isCRDMissing(err error) bool {
 }
 
 // canonicalKind maps what users type before the slash (kubectl's
-// resource names, plurals and short names of the built-in kinds) to the
+// resource names, plurals and short names of the built-in kinds, as the
+// registry of internal/workload lists them) to the
 // kind the WorkloadHealth name is made of. Other words are taken as a
 // custom kind: their resource group and a plural "s" are not known here,
 // so "rollout" and "Rollout" both mean kind Rollout.
 func canonicalKind(s string) string {
-	word := strings.ToLower(s)
-	if i := strings.IndexByte(word, '.'); i >= 0 {
-		word = word[:i] // deployments.apps
+	if k := workload.ByName(s); k != nil {
+		return k.GroupKind.Kind
 	}
-	switch word {
-	case "deployment", "deployments", "deploy":
-		return "Deployment"
-	case "replicaset", "replicasets", "rs":
-		return "ReplicaSet"
-	case "statefulset", "statefulsets", "sts":
-		return "StatefulSet"
-	case "daemonset", "daemonsets", "ds":
-		return "DaemonSet"
-	case "replicationcontroller", "replicationcontrollers", "rc":
-		return "ReplicationController"
-	case "job", "jobs":
-		return "Job"
-	case "cronjob", "cronjobs", "cj":
-		return "CronJob"
-	case "pod", "pods", "po":
-		return "Pod"
-	case "workloadhealth", "workloadhealths", "wh":
+	switch strings.ToLower(s) {
+	case "workloadhealth", "workloadhealths", "wh", "workloadhealths.health.workloadhealth.io":
 		return "WorkloadHealth"
 	}
 	if i := strings.IndexByte(s, '.'); i >= 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 const podsExample = `  # Every pod of a dump: kubectl's STATUS next to its phase, its health and its target
@@ -148,7 +149,7 @@ func jobOf(t *inventory.Target, p *corev1.Pod) (whv1.TargetReference, runtime.Ob
 	}
 	for _, j := range t.Jobs {
 		if j.Name == ref.Name {
-			return owners.RefOf(owners.Job, j), j, nil
+			return owners.RefOf(workload.Job, j), j, nil
 		}
 	}
 	return whv1.TargetReference{APIVersion: ref.APIVersion, Kind: ref.Kind, Name: ref.Name, UID: ref.UID}, nil, nil

@@ -5,8 +5,6 @@ import (
 	"context"
 	"slices"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // eventKind is the group kind of core/v1 events, which the index keeps
@@ -21,7 +20,7 @@ import (
 var eventKind = schema.GroupKind{Kind: "Event"}
 
 // Inventory holds the objects of a dump that the engine reads: pods,
-// events and the workload kinds of owners.BuiltIn, one per kind, namespace
+// events and the built-in kinds of internal/workload, one per kind, namespace
 // and name (a later copy replaces an earlier one).
 type Inventory struct {
 	objects map[objKey]metav1.Object
@@ -47,25 +46,11 @@ func New(objs ...runtime.Object) *Inventory {
 // groupKindOf is the group kind of the typed objects the inventory keeps;
 // ok is false for any other object.
 func groupKindOf(obj runtime.Object) (schema.GroupKind, bool) {
-	switch obj.(type) {
-	case *corev1.Pod:
-		return owners.Pod, true
-	case *corev1.Event:
+	if _, ok := obj.(*corev1.Event); ok {
 		return eventKind, true
-	case *corev1.ReplicationController:
-		return owners.ReplicationController, true
-	case *appsv1.Deployment:
-		return owners.Deployment, true
-	case *appsv1.ReplicaSet:
-		return owners.ReplicaSet, true
-	case *appsv1.StatefulSet:
-		return owners.StatefulSet, true
-	case *appsv1.DaemonSet:
-		return owners.DaemonSet, true
-	case *batchv1.Job:
-		return owners.Job, true
-	case *batchv1.CronJob:
-		return owners.CronJob, true
+	}
+	if k := workload.Of(obj); k != nil {
+		return k.GroupKind, true
 	}
 	return schema.GroupKind{}, false
 }
@@ -105,7 +90,7 @@ func (inv *Inventory) GetObject(_ context.Context, gk schema.GroupKind, namespac
 
 // Pods are the pods of the dump ordered by namespace and name.
 func (inv *Inventory) Pods() []*corev1.Pod {
-	return ofKind[*corev1.Pod](inv, owners.Pod)
+	return ofKind[*corev1.Pod](inv, workload.Pod)
 }
 
 // Events are the events of the dump ordered by namespace and name.
@@ -132,22 +117,23 @@ func ofKind[T metav1.Object](inv *Inventory, gk schema.GroupKind) []T {
 }
 
 // workloads lists the objects of the built-in kinds other than Pod, in a
-// stable order: by kind as owners.BuiltIn lists them, then namespace and
+// stable order: by kind as workload.BuiltIn lists them, then namespace and
 // name.
-func (inv *Inventory) workloads() []workload {
-	var out []workload
-	for _, gk := range owners.BuiltIn() {
-		if gk == owners.Pod {
+func (inv *Inventory) workloads() []member {
+	var out []member
+	for _, k := range workload.BuiltIn() {
+		gk := k.GroupKind
+		if gk == workload.Pod {
 			continue
 		}
 		for _, o := range ofKind[metav1.Object](inv, gk) {
-			out = append(out, workload{gk: gk, obj: o})
+			out = append(out, member{gk: gk, obj: o})
 		}
 	}
 	return out
 }
 
-type workload struct {
+type member struct {
 	gk  schema.GroupKind
 	obj metav1.Object
 }

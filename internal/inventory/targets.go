@@ -16,6 +16,7 @@ import (
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // Target is one workload of the dump with everything the engine reads
@@ -75,7 +76,7 @@ func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
 		t := targets[k]
 		if t == nil {
 			t = &Target{Namespace: ns, Ref: ref}
-			if gk := owners.GroupKindOf(ref); owners.IsBuiltIn(gk) {
+			if gk := owners.GroupKindOf(ref); workload.IsBuiltIn(gk) {
 				if o, err := inv.GetObject(ctx, gk, ns, ref.Name); err == nil {
 					t.Workload = o.(runtime.Object)
 				}
@@ -108,7 +109,7 @@ func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
 	}
 
 	for _, p := range inv.Pods() {
-		t, err := owners.Resolve(ctx, inv, owners.Pod, p)
+		t, err := owners.Resolve(ctx, inv, workload.Pod, p)
 		if err != nil {
 			return nil, fmt.Errorf("resolve the target of pod %s/%s: %w", p.Namespace, p.Name, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // maxDepth bounds the walk. Built-in chains are at most three deep (Pod →
@@ -16,7 +17,7 @@ import (
 // pathological chains that are not cycles.
 const maxDepth = 16
 
-// Getter reads an object of a built-in kind (IsBuiltIn) in a namespace.
+// Getter reads an object of a built-in kind (workload.IsBuiltIn) in a namespace.
 // It returns an error for which apierrors.IsNotFound is true when the object
 // does not exist.
 type Getter interface {
@@ -31,37 +32,9 @@ func (f GetterFunc) GetObject(ctx context.Context, gk schema.GroupKind, namespac
 	return f(ctx, gk, namespace, name)
 }
 
-// Group kinds the walk reads and goes through.
-var (
-	Pod                   = schema.GroupKind{Kind: "Pod"}
-	ReplicationController = schema.GroupKind{Kind: "ReplicationController"}
-	ReplicaSet            = schema.GroupKind{Group: "apps", Kind: "ReplicaSet"}
-	Deployment            = schema.GroupKind{Group: "apps", Kind: "Deployment"}
-	StatefulSet           = schema.GroupKind{Group: "apps", Kind: "StatefulSet"}
-	DaemonSet             = schema.GroupKind{Group: "apps", Kind: "DaemonSet"}
-	Job                   = schema.GroupKind{Group: "batch", Kind: "Job"}
-	CronJob               = schema.GroupKind{Group: "batch", Kind: "CronJob"}
-
-	// node owns mirror pods of static pods; a node is not a workload, so
-	// such a pod is its own target.
-	node = schema.GroupKind{Kind: "Node"}
-)
-
-// BuiltIn lists the kinds the walk reads, in a stable order.
-func BuiltIn() []schema.GroupKind {
-	return []schema.GroupKind{Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, Pod}
-}
-
-// IsBuiltIn says whether the walk reads objects of this kind. Any other
-// controller owner becomes the target from its ownerReference alone.
-func IsBuiltIn(gk schema.GroupKind) bool {
-	for _, b := range BuiltIn() {
-		if b == gk {
-			return true
-		}
-	}
-	return false
-}
+// node owns mirror pods of static pods; a node is not a workload, so such
+// a pod is its own target.
+var node = schema.GroupKind{Kind: "Node"}
 
 // GroupKindOf returns the group and kind of a reference.
 func GroupKindOf(ref whv1.TargetReference) schema.GroupKind {
@@ -105,7 +78,7 @@ func Resolve(ctx context.Context, g Getter, gk schema.GroupKind, obj metav1.Obje
 		switch {
 		case ogk == node:
 			return cur, nil
-		case !IsBuiltIn(ogk):
+		case !workload.IsBuiltIn(ogk):
 			return whv1.TargetReference{
 				APIVersion: owner.APIVersion,
 				Kind:       owner.Kind,
@@ -147,9 +120,11 @@ func groupKind(apiVersion, kind string) schema.GroupKind {
 	return schema.GroupKind{Group: gv.Group, Kind: kind}
 }
 
+// apiVersion is the apiVersion the project reads a built-in kind in; any
+// other kind has no version known here, so its group stands alone.
 func apiVersion(gk schema.GroupKind) string {
-	if gk.Group == "" {
-		return "v1"
+	if k := workload.Lookup(gk); k != nil {
+		return k.APIVersion()
 	}
 	return gk.Group + "/v1"
 }

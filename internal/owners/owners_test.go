@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
+	"github.com/workloadhealth/workloadhealth/internal/workload"
+
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 )
 
@@ -99,129 +101,129 @@ func TestResolve(t *testing.T) {
 	}{
 		{
 			name:  "bare pod is its own target",
-			start: mk(Pod, "debug-shell"),
+			start: mk(workload.Pod, "debug-shell"),
 			want:  target("v1", "Pod", "debug-shell"),
 		},
 		{
-			name:  "pod, ReplicaSet, Deployment",
-			start: mk(Pod, "activator-67656dcbbb-hq62r", controlledBy("apps/v1", "ReplicaSet", "activator-67656dcbbb")),
+			name:  "pod, workload.ReplicaSet, Deployment",
+			start: mk(workload.Pod, "activator-67656dcbbb-hq62r", controlledBy("apps/v1", "ReplicaSet", "activator-67656dcbbb")),
 			store: []obj{
-				mk(ReplicaSet, "activator-67656dcbbb", controlledBy("apps/v1", "Deployment", "activator")),
-				mk(Deployment, "activator"),
+				mk(workload.ReplicaSet, "activator-67656dcbbb", controlledBy("apps/v1", "Deployment", "activator")),
+				mk(workload.Deployment, "activator"),
 			},
 			want: target("apps/v1", "Deployment", "activator"),
 		},
 		{
 			name:  "orphan ReplicaSet",
-			start: mk(Pod, "rs-x", controlledBy("apps/v1", "ReplicaSet", "rs")),
-			store: []obj{mk(ReplicaSet, "rs")},
+			start: mk(workload.Pod, "rs-x", controlledBy("apps/v1", "ReplicaSet", "rs")),
+			store: []obj{mk(workload.ReplicaSet, "rs")},
 			want:  target("apps/v1", "ReplicaSet", "rs"),
 		},
 		{
-			name:  "pod, Job, CronJob",
-			start: mk(Pod, "backup-29000-abcde", controlledBy("batch/v1", "Job", "backup-29000")),
+			name:  "pod, workload.Job, CronJob",
+			start: mk(workload.Pod, "backup-29000-abcde", controlledBy("batch/v1", "Job", "backup-29000")),
 			store: []obj{
-				mk(Job, "backup-29000", controlledBy("batch/v1", "CronJob", "backup")),
-				mk(CronJob, "backup"),
+				mk(workload.Job, "backup-29000", controlledBy("batch/v1", "CronJob", "backup")),
+				mk(workload.CronJob, "backup"),
 			},
 			want: target("batch/v1", "CronJob", "backup"),
 		},
 		{
 			name:  "orphan Job",
-			start: mk(Pod, "migrate-abcde", controlledBy("batch/v1", "Job", "migrate")),
-			store: []obj{mk(Job, "migrate")},
+			start: mk(workload.Pod, "migrate-abcde", controlledBy("batch/v1", "Job", "migrate")),
+			store: []obj{mk(workload.Job, "migrate")},
 			want:  target("batch/v1", "Job", "migrate"),
 		},
 		{
 			name:  "StatefulSet",
-			start: mk(Pod, "db-0", controlledBy("apps/v1", "StatefulSet", "db")),
-			store: []obj{mk(StatefulSet, "db")},
+			start: mk(workload.Pod, "db-0", controlledBy("apps/v1", "StatefulSet", "db")),
+			store: []obj{mk(workload.StatefulSet, "db")},
 			want:  target("apps/v1", "StatefulSet", "db"),
 		},
 		{
 			name:  "DaemonSet",
-			start: mk(Pod, "agent-x7k2p", controlledBy("apps/v1", "DaemonSet", "agent")),
-			store: []obj{mk(DaemonSet, "agent")},
+			start: mk(workload.Pod, "agent-x7k2p", controlledBy("apps/v1", "DaemonSet", "agent")),
+			store: []obj{mk(workload.DaemonSet, "agent")},
 			want:  target("apps/v1", "DaemonSet", "agent"),
 		},
 		{
 			name:  "ReplicationController",
-			start: mk(Pod, "legacy-abcde", controlledBy("v1", "ReplicationController", "legacy")),
-			store: []obj{mk(ReplicationController, "legacy")},
+			start: mk(workload.Pod, "legacy-abcde", controlledBy("v1", "ReplicationController", "legacy")),
+			store: []obj{mk(workload.ReplicationController, "legacy")},
 			want:  target("v1", "ReplicationController", "legacy"),
 		},
 		{
 			name:  "custom owner of a pod, from its ownerReference alone",
-			start: mk(Pod, "web-x", controlledBy("example.com/v1", "Widget", "web")),
+			start: mk(workload.Pod, "web-x", controlledBy("example.com/v1", "Widget", "web")),
 			want:  target("example.com/v1", "Widget", "web"),
 		},
 		{
-			name:  "custom owner met on the way (Argo Rollout owns a ReplicaSet)",
-			start: mk(Pod, "canary-5d9-x", controlledBy("apps/v1", "ReplicaSet", "canary-5d9")),
-			store: []obj{mk(ReplicaSet, "canary-5d9", controlledBy("argoproj.io/v1alpha1", "Rollout", "canary"))},
+			name:  "custom owner met on the way (Argo Rollout owns a workload.ReplicaSet)",
+			start: mk(workload.Pod, "canary-5d9-x", controlledBy("apps/v1", "ReplicaSet", "canary-5d9")),
+			store: []obj{mk(workload.ReplicaSet, "canary-5d9", controlledBy("argoproj.io/v1alpha1", "Rollout", "canary"))},
 			want:  target("argoproj.io/v1alpha1", "Rollout", "canary"),
 		},
 		{
 			name:  "custom owner above a Deployment (Knative Revision)",
-			start: mk(Pod, "hello-1-deployment-5d9-x", controlledBy("apps/v1", "ReplicaSet", "hello-1-deployment-5d9")),
+			start: mk(workload.Pod, "hello-1-deployment-5d9-x", controlledBy("apps/v1", "ReplicaSet", "hello-1-deployment-5d9")),
 			store: []obj{
-				mk(ReplicaSet, "hello-1-deployment-5d9", controlledBy("apps/v1", "Deployment", "hello-1-deployment")),
-				mk(Deployment, "hello-1-deployment", controlledBy("serving.knative.dev/v1", "Revision", "hello-1")),
+				mk(workload.ReplicaSet, "hello-1-deployment-5d9", controlledBy("apps/v1", "Deployment", "hello-1-deployment")),
+				mk(workload.Deployment, "hello-1-deployment", controlledBy("serving.knative.dev/v1", "Revision", "hello-1")),
 			},
 			want: target("serving.knative.dev/v1", "Revision", "hello-1"),
 		},
 		{
 			name:  "owners that are not the controller are ignored",
-			start: mk(Pod, "p", ownedBy("apps/v1", "ReplicaSet", "rs")),
-			store: []obj{mk(ReplicaSet, "rs")},
+			start: mk(workload.Pod, "p", ownedBy("apps/v1", "ReplicaSet", "rs")),
+			store: []obj{mk(workload.ReplicaSet, "rs")},
 			want:  target("v1", "Pod", "p"),
 		},
 		{
 			name:  "mirror pod owned by its Node is its own target",
-			start: mk(Pod, "kube-apiserver-node1", controlledBy("v1", "Node", "node1")),
+			start: mk(workload.Pod, "kube-apiserver-node1", controlledBy("v1", "Node", "node1")),
 			want:  target("v1", "Pod", "kube-apiserver-node1"),
 		},
 		{
 			name:  "dangling ReplicaSet ends at the pod",
-			start: mk(Pod, "p", controlledBy("apps/v1", "ReplicaSet", "gone")),
+			start: mk(workload.Pod, "p", controlledBy("apps/v1", "ReplicaSet", "gone")),
 			want:  target("v1", "Pod", "p"),
 		},
 		{
 			name:  "dangling Deployment ends at the ReplicaSet",
-			start: mk(Pod, "p", controlledBy("apps/v1", "ReplicaSet", "rs")),
-			store: []obj{mk(ReplicaSet, "rs", controlledBy("apps/v1", "Deployment", "gone"))},
+			start: mk(workload.Pod, "p", controlledBy("apps/v1", "ReplicaSet", "rs")),
+			store: []obj{mk(workload.ReplicaSet, "rs", controlledBy("apps/v1", "Deployment", "gone"))},
 			want:  target("apps/v1", "ReplicaSet", "rs"),
 		},
 		{
 			name:  "owner recreated under the same name counts as dangling",
-			start: mk(Pod, "p", controlledBy("apps/v1", "ReplicaSet", "rs")),
-			store: []obj{mk(ReplicaSet, "rs", withUID("another-uid"))},
+			start: mk(workload.Pod, "p", controlledBy("apps/v1", "ReplicaSet", "rs")),
+			store: []obj{mk(workload.ReplicaSet, "rs", withUID("another-uid"))},
 			want:  target("v1", "Pod", "p"),
 		},
 		{
 			name:  "cycle ends at the last object before it repeats",
-			start: mk(Pod, "p", controlledBy("apps/v1", "ReplicaSet", "a")),
+			start: mk(workload.Pod, "p", controlledBy("apps/v1", "ReplicaSet", "a")),
 			store: []obj{
-				mk(ReplicaSet, "a", controlledBy("apps/v1", "ReplicaSet", "b")),
-				mk(ReplicaSet, "b", controlledBy("apps/v1", "ReplicaSet", "a")),
+				mk(workload.ReplicaSet, "a", controlledBy("apps/v1", "ReplicaSet", "b")),
+				mk(workload.ReplicaSet, "b", controlledBy("apps/v1", "ReplicaSet", "a")),
 			},
 			want: target("apps/v1", "ReplicaSet", "b"),
 		},
 		{
 			name:  "object that controls itself",
-			start: mk(Pod, "p", controlledBy("apps/v1", "ReplicaSet", "self")),
-			store: []obj{mk(ReplicaSet, "self", controlledBy("apps/v1", "ReplicaSet", "self"))},
+			start: mk(workload.Pod, "p", controlledBy("apps/v1", "ReplicaSet", "self")),
+			store: []obj{mk(workload.ReplicaSet, "self", controlledBy("apps/v1", "ReplicaSet", "self"))},
 			want:  target("apps/v1", "ReplicaSet", "self"),
 		},
 		{
 			name:  "a workload resolves to itself",
-			start: mk(Deployment, "autoscaler"),
+			start: mk(workload.Deployment, "autoscaler"),
 			want:  target("apps/v1", "Deployment", "autoscaler"),
 		},
 		{
 			name:  "an adopted ReplicaSet resolves to its Deployment",
-			start: mk(ReplicaSet, "rs", controlledBy("apps/v1", "Deployment", "d")),
-			store: []obj{mk(Deployment, "d")},
+			start: mk(workload.ReplicaSet, "rs", controlledBy("apps/v1", "Deployment", "d")),
+			store: []obj{mk(workload.Deployment, "d")},
 			want:  target("apps/v1", "Deployment", "d"),
 		},
 	}
@@ -236,7 +238,7 @@ func TestResolve(t *testing.T) {
 				t.Errorf("Resolve = %+v, want %+v", got, tt.want)
 			}
 			for _, gk := range s.asked {
-				if !IsBuiltIn(gk) {
+				if !workload.IsBuiltIn(gk) {
 					t.Errorf("read an object of kind %s, which is not built in", gk)
 				}
 			}
@@ -247,8 +249,8 @@ func TestResolve(t *testing.T) {
 func TestResolveReturnsReadErrors(t *testing.T) {
 	s := newStore()
 	s.err = errors.New("cache not started")
-	start := mk(Pod, "p", controlledBy("apps/v1", "ReplicaSet", "rs"))
-	if _, err := Resolve(context.Background(), s, Pod, start.meta); err == nil {
+	start := mk(workload.Pod, "p", controlledBy("apps/v1", "ReplicaSet", "rs"))
+	if _, err := Resolve(context.Background(), s, workload.Pod, start.meta); err == nil {
 		t.Fatal("Resolve succeeded although the read failed")
 	}
 }
