@@ -21,8 +21,8 @@ import (
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/localcluster"
-	"github.com/workloadhealth/workloadhealth/test/figures"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/test/figures"
 )
 
 const behaviourLabel = "sim.workloadhealth.io/behaviour"
