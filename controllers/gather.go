@@ -114,14 +114,14 @@ func (r *Reconciler) gatherCandidate(ctx context.Context, g *getter, ns string, 
 
 	// involved are the WorkloadHealth names of the objects whose events
 	// count: the target, the objects between it and its pods, its pods.
-	involved := []string{naming.Name(c.ref.Kind, c.ref.Name)}
+	involved := []string{naming.ForRef(c.ref)}
 	if pod, ok := c.obj.(*corev1.Pod); ok && isTarget {
 		st.pods = append(st.pods, pod)
 	}
 	// A pod can be a controller owner too (Spark's driver owns its
 	// executors, and a cycle can end at a pod): the walk down starts at
 	// every kind of target.
-	frontier := []string{naming.Name(c.ref.Kind, c.ref.Name)}
+	frontier := []string{naming.ForRef(c.ref)}
 	visited := map[string]bool{frontier[0]: true}
 	for depth := 0; depth < maxDescent && len(frontier) > 0; depth++ {
 		var next []string
@@ -133,7 +133,7 @@ func (r *Reconciler) gatherCandidate(ctx context.Context, g *getter, ns string, 
 					return nil, err
 				}
 				for _, o := range objs {
-					name := naming.Name(gk.Kind, o.GetName())
+					name := naming.Name(gk, o.GetName())
 					if visited[name] {
 						continue
 					}
@@ -178,7 +178,7 @@ func (r *Reconciler) gatherCandidate(ctx context.Context, g *getter, ns string, 
 // that the target controls directly: the engine reads rollouts and runs
 // from them.
 func (st *targetState) addChild(target whv1.TargetReference, owner string, o client.Object) {
-	if owner != naming.Name(target.Kind, target.Name) {
+	if owner != naming.ForRef(target) {
 		return
 	}
 	switch v := o.(type) {

@@ -35,8 +35,8 @@ func (r *Reconciler) mapObject(gk schema.GroupKind) handler.MapFunc {
 			logf.FromContext(ctx).Error(err, "Cannot resolve the target", "kind", gk.Kind, "object", client.ObjectKeyFromObject(obj))
 			return nil
 		}
-		reqs := []reconcile.Request{request(obj.GetNamespace(), target.Kind, target.Name)}
-		self := request(obj.GetNamespace(), gk.Kind, obj.GetName())
+		reqs := []reconcile.Request{requestFor(obj.GetNamespace(), target)}
+		self := request(obj.GetNamespace(), gk, obj.GetName())
 		if self != reqs[0] && r.exists(ctx, self.NamespacedName) {
 			reqs = append(reqs, self)
 		}
@@ -62,14 +62,14 @@ func (r *Reconciler) orphans(ctx context.Context, ownerGK schema.GroupKind, obj 
 	g := newGetter(r.Client, nil)
 	for _, k := range workload.BuiltIn() {
 		gk := k.GroupKind
-		children, err := r.list(ctx, gk, obj.GetNamespace(), indexOwner, naming.Name(ownerGK.Kind, obj.GetName()))
+		children, err := r.list(ctx, gk, obj.GetNamespace(), indexOwner, naming.Name(ownerGK, obj.GetName()))
 		if err != nil {
 			logf.FromContext(ctx).Error(err, "Cannot list the objects a deleted owner controlled", "object", client.ObjectKeyFromObject(obj))
 			return reqs
 		}
 		for _, c := range children {
 			if t, err := owners.Resolve(ctx, g, gk, c); err == nil {
-				reqs = append(reqs, request(c.GetNamespace(), t.Kind, t.Name))
+				reqs = append(reqs, requestFor(c.GetNamespace(), t))
 			}
 		}
 	}
@@ -86,8 +86,7 @@ func (r *Reconciler) mapEvent(ctx context.Context, obj client.Object) []reconcil
 		return nil
 	}
 	io := ev.InvolvedObject
-	gv, _ := schema.ParseGroupVersion(io.APIVersion)
-	gk := schema.GroupKind{Group: gv.Group, Kind: io.Kind}
+	gk := workload.GroupKindOf(io.APIVersion, io.Kind)
 	if io.Name == "" || gk == whv1.GroupVersion.WithKind("WorkloadHealth").GroupKind() {
 		return nil // our own events say nothing about a workload
 	}
@@ -96,18 +95,18 @@ func (r *Reconciler) mapEvent(ctx context.Context, obj client.Object) []reconcil
 		ns = ev.Namespace
 	}
 	if !workload.IsBuiltIn(gk) {
-		return []reconcile.Request{request(ns, io.Kind, io.Name)}
+		return []reconcile.Request{request(ns, gk, io.Name)}
 	}
 	involved, err := newGetter(r.Client, nil).GetObject(ctx, gk, ns, io.Name)
 	if err != nil {
-		return []reconcile.Request{request(ns, io.Kind, io.Name)}
+		return []reconcile.Request{request(ns, gk, io.Name)}
 	}
 	target, err := owners.Resolve(ctx, newGetter(r.Client, nil), gk, involved)
 	if err != nil {
 		logf.FromContext(ctx).Error(err, "Cannot resolve the target of an event", "event", client.ObjectKeyFromObject(ev))
 		return nil
 	}
-	return []reconcile.Request{request(ns, target.Kind, target.Name)}
+	return []reconcile.Request{requestFor(ns, target)}
 }
 
 // exists says whether the cache holds a WorkloadHealth of this name.
@@ -115,7 +114,12 @@ func (r *Reconciler) exists(ctx context.Context, key types.NamespacedName) bool 
 	return r.Get(ctx, key, &whv1.WorkloadHealth{}) == nil
 }
 
-// request is the request of the target kind/name in a namespace.
-func request(namespace, kind, name string) reconcile.Request {
-	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: namespace, Name: naming.Name(kind, name)}}
+// request is the request of the target gk/name in a namespace.
+func request(namespace string, gk schema.GroupKind, name string) reconcile.Request {
+	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: namespace, Name: naming.Name(gk, name)}}
+}
+
+// requestFor is the request of the referenced target in a namespace.
+func requestFor(namespace string, target whv1.TargetReference) reconcile.Request {
+	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: namespace, Name: naming.ForRef(target)}}
 }

@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
@@ -30,6 +31,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/controllers"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // Hostile and odd input, against the real API server and the real
@@ -124,10 +126,13 @@ var _ = Describe("Hostile input", func() {
 		// A bare pod whose name is at the limit.
 		createPod(ns, long("b"), app, crashLooping(1, "exit 1"))
 
-		for _, t := range []struct{ kind, name string }{{"Deployment", d.Name}, {"Widget", widget.Name}, {"Pod", long("b")}} {
-			name := naming.Name(t.kind, t.name)
-			Expect(len(name)).To(Equal(253), "name of %s", t.kind)
-			wh := expectHealth(ns, name, healthOfKind(t.kind), reasonOfKind(t.kind), sound)
+		for _, t := range []struct {
+			gk   schema.GroupKind
+			name string
+		}{{workload.Deployment, d.Name}, {schema.GroupKind{Group: "example.com", Kind: "Widget"}, widget.Name}, {workload.Pod, long("b")}} {
+			name := naming.Name(t.gk, t.name)
+			Expect(len(name)).To(Equal(253), "name of %s", t.gk.Kind)
+			wh := expectHealth(ns, name, healthOfKind(t.gk.Kind), reasonOfKind(t.gk.Kind), sound)
 			Expect(wh.Spec.TargetRef.Name).To(Equal(t.name))
 			Expect(wh.Labels[whv1.LabelTargetName]).To(HaveLen(63))
 		}
@@ -264,7 +269,7 @@ var _ = Describe("Hostile input", func() {
 		// Each is enqueued and reconciled (a reconcile reads its
 		// WorkloadHealth first), and none leaves an object behind.
 		for _, g := range ghosts {
-			key := client.ObjectKey{Namespace: ns, Name: naming.Name(g.Kind, g.Name)}
+			key := client.ObjectKey{Namespace: ns, Name: naming.Name(workload.GroupKindOf(g.APIVersion, g.Kind), g.Name)}
 			Eventually(func() int { return mgr.writes.readsOf(key) }).Should(BeNumerically(">", 0), "reconcile of %s", key.Name)
 		}
 		expectOnly(ns, "pod-p")

@@ -51,7 +51,7 @@ func setupIndexes(ctx context.Context, fi client.FieldIndexer) error {
 
 func selfIndexer(gk schema.GroupKind) client.IndexerFunc {
 	return func(obj client.Object) []string {
-		return []string{naming.Name(gk.Kind, obj.GetName())}
+		return []string{naming.Name(gk, obj.GetName())}
 	}
 }
 
@@ -60,7 +60,7 @@ func ownerIndexer(obj client.Object) []string {
 	if ref == nil {
 		return nil
 	}
-	return []string{naming.Name(ref.Kind, ref.Name)}
+	return []string{naming.Name(workload.GroupKindOf(ref.APIVersion, ref.Kind), ref.Name)}
 }
 
 func involvedIndexer(obj client.Object) []string {
@@ -68,5 +68,6 @@ func involvedIndexer(obj client.Object) []string {
 	if !ok || ev.InvolvedObject.Name == "" {
 		return nil
 	}
-	return []string{naming.Name(ev.InvolvedObject.Kind, ev.InvolvedObject.Name)}
+	io := ev.InvolvedObject
+	return []string{naming.Name(workload.GroupKindOf(io.APIVersion, io.Kind), io.Name)}
 }

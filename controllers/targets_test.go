@@ -35,7 +35,7 @@ var _ = Describe("Targets", func() {
 		wh := expectHealth(ns, "deployment-web", whv1.HealthProgressing, "ContainerCreating", ready("1/2"), podCount(2))
 		Expect(wh.Spec.TargetRef).To(Equal(whv1.TargetReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", UID: d.UID}))
 		Expect(wh.Labels).To(Equal(map[string]string{
-			whv1.LabelTargetKind: "deployment", whv1.LabelTargetName: "web",
+			whv1.LabelTargetKind: "deployment", whv1.LabelTargetGroup: "apps", whv1.LabelTargetName: "web",
 		}))
 		Expect(wh.Annotations).To(HaveKeyWithValue(whv1.AnnotationArgoIgnoreUpdates, "true"))
 		Expect(wh.OwnerReferences).To(Equal([]metav1.OwnerReference{{
@@ -127,10 +127,26 @@ var _ = Describe("Targets", func() {
 			UID: types.UID("7a0c3f5e-0000-4000-8000-000000000001"), Controller: ptr.To(true)}
 		createPod(ns, "web-abcde", ownedBy(widget), running(true, ago(time.Hour)))
 		createPod(ns, "web-fghij", ownedBy(widget), running(true, ago(time.Hour)))
-		wh := expectHealth(ns, "widget-web", whv1.HealthHealthy, "Running", ready("2/2"))
+		wh := expectHealth(ns, "widget.example.com-web", whv1.HealthHealthy, "Running", ready("2/2"))
 		Expect(wh.Spec.TargetRef).To(Equal(whv1.TargetReference{APIVersion: "example.com/v1", Kind: "Widget", Name: "web", UID: widget.UID}))
 		Expect(wh.Labels).To(HaveKeyWithValue(whv1.LabelTargetKind, "widget"))
-		expectOnly(ns, "widget-web")
+		Expect(wh.Labels).To(HaveKeyWithValue(whv1.LabelTargetGroup, "example.com"))
+		expectOnly(ns, "widget.example.com-web")
+	})
+
+	It("keeps two kinds of one name in different groups apart", func() {
+		ns := newNamespace("two-groups")
+		ours := metav1.OwnerReference{APIVersion: "example.com/v1", Kind: "Widget", Name: "web",
+			UID: types.UID("7a0c3f5e-0000-4000-8000-000000000002"), Controller: ptr.To(true)}
+		theirs := metav1.OwnerReference{APIVersion: "other.example.org/v2", Kind: "Widget", Name: "web",
+			UID: types.UID("7a0c3f5e-0000-4000-8000-000000000003"), Controller: ptr.To(true)}
+		createPod(ns, "ours", ownedBy(ours), running(true, ago(time.Hour)))
+		createPod(ns, "theirs", ownedBy(theirs), crashLooping(3, "exit 1"))
+		a := expectHealth(ns, "widget.example.com-web", whv1.HealthHealthy, "Running", ready("1/1"))
+		b := expectHealth(ns, "widget.other.example.org-web", whv1.HealthDegraded, "CrashLoopBackOff", ready("0/1"))
+		Expect(a.Spec.TargetRef.UID).To(Equal(ours.UID))
+		Expect(b.Spec.TargetRef.UID).To(Equal(theirs.UID))
+		expectOnly(ns, "widget.example.com-web", "widget.other.example.org-web")
 	})
 
 	It("ends a dangling owner reference at the last object that exists", func() {

@@ -52,7 +52,7 @@ func setMetadata(wh *whv1.WorkloadHealth, target whv1.TargetReference) {
 	if wh.Labels == nil {
 		wh.Labels = map[string]string{}
 	}
-	maps.Copy(wh.Labels, naming.Labels(target.Kind, target.Name))
+	maps.Copy(wh.Labels, naming.Labels(owners.GroupKindOf(target), target.Name))
 	if wh.Annotations == nil {
 		wh.Annotations = map[string]string{}
 	}

@@ -132,6 +132,9 @@ const (
 const (
 	// LabelTargetKind is the lower-case kind of the target.
 	LabelTargetKind = "health.workloadhealth.io/target-kind"
+	// LabelTargetGroup is the API group of the target, empty for the core
+	// group, hashed when over 63 characters.
+	LabelTargetGroup = "health.workloadhealth.io/target-group"
 	// LabelTargetName is the name of the target, hashed when over 63
 	// characters.
 	LabelTargetName = "health.workloadhealth.io/target-name"

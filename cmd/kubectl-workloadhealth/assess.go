@@ -12,6 +12,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/owners"
 )
 
 const assessExample = `  # Assess a dump of the whole cluster
@@ -88,7 +89,7 @@ func (o *offlineOptions) workloadHealth(t *inventory.Target) *whv1.WorkloadHealt
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        t.Name(),
 			Namespace:   t.Namespace,
-			Labels:      naming.Labels(t.Ref.Kind, t.Ref.Name),
+			Labels:      naming.Labels(owners.GroupKindOf(t.Ref), t.Ref.Name),
 			Annotations: map[string]string{whv1.AnnotationArgoIgnoreUpdates: "true"},
 		},
 		Spec:   whv1.WorkloadHealthSpec{TargetRef: t.Ref},

@@ -11,6 +11,7 @@ import (
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // decodeList decodes `assess -o json` strictly: a field the API types do
@@ -42,10 +43,10 @@ func TestAssessJSONIsAListOfWorkloadHealth(t *testing.T) {
 		if wh.APIVersion != "health.workloadhealth.io/v1alpha1" || wh.Kind != "WorkloadHealth" {
 			t.Errorf("%s is %s %s", wh.Name, wh.APIVersion, wh.Kind)
 		}
-		if wh.Name != naming.Name(ref.Kind, ref.Name) {
+		if wh.Name != naming.ForRef(ref) {
 			t.Errorf("%s is not named after its target %s/%s", wh.Name, ref.Kind, ref.Name)
 		}
-		for k, v := range naming.Labels(ref.Kind, ref.Name) {
+		for k, v := range naming.Labels(workload.GroupKindOf(ref.APIVersion, ref.Kind), ref.Name) {
 			if wh.Labels[k] != v {
 				t.Errorf("%s: label %s = %q, want %q", wh.Name, k, wh.Labels[k], v)
 			}

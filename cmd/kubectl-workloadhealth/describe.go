@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -87,25 +88,27 @@ func (o *describeOptions) run(ctx context.Context, arg string) error {
 
 // find reads the WorkloadHealth that arg names in the namespace.
 func find(ctx context.Context, c client.Reader, ns, arg string) (*whv1.WorkloadHealth, error) {
-	name, kind, target := arg, "", ""
+	name, target := arg, ""
+	var gk schema.GroupKind
 	if i := strings.IndexByte(arg, '/'); i >= 0 {
-		kind, target = canonicalKind(arg[:i]), arg[i+1:]
-		if kind == "" || target == "" {
+		gk, target = targetKind(arg[:i]), arg[i+1:]
+		if gk.Kind == "" || target == "" {
 			return nil, fmt.Errorf("%q is neither a name nor KIND/NAME", arg)
 		}
-		name = naming.Name(kind, target)
-		if kind == "WorkloadHealth" {
+		name = naming.Name(gk, target)
+		if gk == whKind {
 			name = target
 		}
 	}
+	byTarget := target != "" && gk != whKind
 	wh := &whv1.WorkloadHealth{}
 	err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, wh)
-	if apierrors.IsNotFound(err) && target != "" && kind != "WorkloadHealth" {
+	if apierrors.IsNotFound(err) && byTarget {
 		// A custom kind's case is not known from the command line, and
 		// the name is hashed with it when it is long: look the target
 		// up by its labels instead.
 		var found *whv1.WorkloadHealth
-		found, err = findByTarget(ctx, c, ns, kind, target)
+		found, err = findByTarget(ctx, c, ns, gk, target)
 		if err == nil && found != nil {
 			return found, nil
 		}
@@ -116,8 +119,8 @@ func find(ctx context.Context, c client.Reader, ns, arg string) (*whv1.WorkloadH
 	case isCRDMissing(err):
 		return nil, fmt.Errorf("the WorkloadHealth CRD (%s) is not installed in this cluster: install workloadhealth first (kubectl apply -k config/crd)", crdName)
 	case apierrors.IsNotFound(err):
-		if target != "" && kind != "WorkloadHealth" {
-			return nil, fmt.Errorf("workloadhealth %q not found in namespace %q (no WorkloadHealth of %s %s)", name, ns, kind, target)
+		if byTarget {
+			return nil, fmt.Errorf("workloadhealth %q not found in namespace %q (no WorkloadHealth of %s %s)", name, ns, gk.Kind, target)
 		}
 		return nil, fmt.Errorf("workloadhealth %q not found in namespace %q", name, ns)
 	default:
@@ -128,19 +131,20 @@ func find(ctx context.Context, c client.Reader, ns, arg string) (*whv1.WorkloadH
 // findByTarget lists the WorkloadHealths whose target-kind label is the
 // kind, in any case, and returns the one of that target; nil when none
 // matches (err is then a NotFound).
-func findByTarget(ctx context.Context, c client.Reader, ns, kind, target string) (*whv1.WorkloadHealth, error) {
+func findByTarget(ctx context.Context, c client.Reader, ns string, gk schema.GroupKind, target string) (*whv1.WorkloadHealth, error) {
 	list := &whv1.WorkloadHealthList{}
-	lower := strings.ToLower(kind)
-	if err := c.List(ctx, list, client.InNamespace(ns), client.MatchingLabels{whv1.LabelTargetKind: naming.Shorten(lower, kind, target, naming.MaxLabelValueLength)}); err != nil {
+	lower := strings.ToLower(gk.Kind)
+	if err := c.List(ctx, list, client.InNamespace(ns), client.MatchingLabels{whv1.LabelTargetKind: naming.Shorten(lower, gk, target, naming.MaxLabelValueLength)}); err != nil {
 		return nil, err
 	}
 	for i := range list.Items {
 		ref := list.Items[i].Spec.TargetRef
-		if strings.EqualFold(ref.Kind, kind) && ref.Name == target {
+		got := workload.GroupKindOf(ref.APIVersion, ref.Kind)
+		if strings.EqualFold(got.Kind, gk.Kind) && (gk.Group == "" || strings.EqualFold(got.Group, gk.Group)) && ref.Name == target {
 			return &list.Items[i], nil
 		}
 	}
-	return nil, apierrors.NewNotFound(whv1.GroupVersion.WithResource("workloadhealths").GroupResource(), naming.Name(kind, target))
+	return nil, apierrors.NewNotFound(whv1.GroupVersion.WithResource("workloadhealths").GroupResource(), naming.Name(gk, target))
 }
 
 // isCRDMissing says whether the error means the API server does not serve
@@ -158,22 +162,23 @@ func isCRDMissing(err error) bool {
 	return false
 }
 
-// canonicalKind maps what users type before the slash (kubectl's
-// resource names, plurals and short names of the built-in kinds, as the
-// registry of internal/workload lists them) to the
-// kind the WorkloadHealth name is made of. Other words are taken as a
-// custom kind: their resource group and a plural "s" are not known here,
-// so "rollout" and "Rollout" both mean kind Rollout.
-func canonicalKind(s string) string {
+// whKind is the WorkloadHealth kind itself: `describe wh/NAME`.
+var whKind = whv1.GroupVersion.WithKind("WorkloadHealth").GroupKind()
+
+// targetKind maps what users type before the slash to a kind: kubectl's
+// resource names, plurals and short names of the built-in kinds (as the
+// registry of internal/workload lists them) and of WorkloadHealth; any
+// other word is a custom kind, with its group after the first dot
+// (rollouts.argoproj.io). Its case and plural are not known here, so
+// "rollout" and "Rollout" both mean kind Rollout.
+func targetKind(s string) schema.GroupKind {
 	if k := workload.ByName(s); k != nil {
-		return k.GroupKind.Kind
+		return k.GroupKind
 	}
 	switch strings.ToLower(s) {
-	case "workloadhealth", "workloadhealths", "wh", "workloadhealths.health.workloadhealth.io":
-		return "WorkloadHealth"
+	case "workloadhealth", "workloadhealths", "wh", "workloadhealths." + whKind.Group:
+		return whKind
 	}
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		return s[:i]
-	}
-	return s
+	kind, group, _ := strings.Cut(s, ".")
+	return schema.GroupKind{Group: group, Kind: kind}
 }

@@ -30,7 +30,7 @@ func TestFailOnDegraded(t *testing.T) {
 		{
 			name: "assess a Degraded custom owner", args: []string{"assess", "-f", rolloutDump, "-o", "wide", "--fail-on-degraded"},
 			golden: "assess-rollout.txt", code: exitDegraded,
-			stderr: "error: --fail-on-degraded: 1 of 1 targets Degraded: shop/rollout-checkout\n",
+			stderr: "error: --fail-on-degraded: 1 of 1 targets Degraded: shop/rollout.argoproj.io-checkout\n",
 		},
 		{
 			name: "pods reads each pod's health", args: []string{"pods", "-f", knativeDump, "--fail-on-degraded"},

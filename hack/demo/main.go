@@ -25,10 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -40,6 +37,7 @@ import (
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/localcluster"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // expectAnnotation on a demo workload names the health it must reach.
@@ -224,34 +222,16 @@ type expectation struct {
 // expectations reads the annotated workloads from the cluster.
 func expectations(ctx context.Context, c client.Client) ([]expectation, error) {
 	var out []expectation
-	add := func(kind string, objs []client.Object) {
-		for _, o := range objs {
+	for _, k := range workload.BuiltIn() {
+		list, items := k.NewList()
+		if err := c.List(ctx, list); err != nil {
+			return nil, fmt.Errorf("list %s: %w", k.Resource, err)
+		}
+		for _, o := range items() {
 			if h, ok := o.GetAnnotations()[expectAnnotation]; ok {
-				out = append(out, expectation{o.GetNamespace(), naming.Name(kind, o.GetName()), whv1.HealthStatus(h)})
+				out = append(out, expectation{o.GetNamespace(), naming.Name(k.GroupKind, o.GetName()), whv1.HealthStatus(h)})
 			}
 		}
-	}
-	lists := []struct {
-		kind string
-		list client.ObjectList
-	}{
-		{"Deployment", &appsv1.DeploymentList{}}, {"StatefulSet", &appsv1.StatefulSetList{}},
-		{"DaemonSet", &appsv1.DaemonSetList{}}, {"Job", &batchv1.JobList{}},
-		{"CronJob", &batchv1.CronJobList{}}, {"Pod", &corev1.PodList{}},
-	}
-	for _, l := range lists {
-		if err := c.List(ctx, l.list); err != nil {
-			return nil, fmt.Errorf("list %ss: %w", l.kind, err)
-		}
-		items, err := meta.ExtractList(l.list)
-		if err != nil {
-			return nil, err
-		}
-		var objs []client.Object
-		for _, item := range items {
-			objs = append(objs, item.(client.Object))
-		}
-		add(l.kind, objs)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].namespace+"/"+out[i].wh < out[j].namespace+"/"+out[j].wh })
 	return out, nil

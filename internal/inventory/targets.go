@@ -41,7 +41,7 @@ type Target struct {
 }
 
 // Name is the name of the target's WorkloadHealth.
-func (t *Target) Name() string { return naming.Name(t.Ref.Kind, t.Ref.Name) }
+func (t *Target) Name() string { return naming.ForRef(t.Ref) }
 
 // targetKey identifies a target as owners.SameTarget does: by group, kind
 // and name, whatever the version or UID.
@@ -115,7 +115,7 @@ func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
 		}
 		tg := ensure(p.Namespace, t)
 		tg.Pods = append(tg.Pods, p)
-		involved[involvedKey{p.Namespace, naming.Name("Pod", p.Name)}] = keyOf(p.Namespace, t)
+		involved[involvedKey{p.Namespace, naming.Name(workload.Pod, p.Name)}] = keyOf(p.Namespace, t)
 	}
 
 	for _, m := range middle {
@@ -123,7 +123,7 @@ func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
 		if t == nil {
 			continue
 		}
-		involved[involvedKey{m.obj.GetNamespace(), naming.Name(m.gk.Kind, m.obj.GetName())}] = m.target
+		involved[involvedKey{m.obj.GetNamespace(), naming.Name(m.gk, m.obj.GetName())}] = m.target
 		if !controlledBy(m.obj, t.Ref) {
 			continue
 		}
@@ -143,7 +143,7 @@ func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
 		if ns == "" {
 			ns = e.Namespace
 		}
-		k, ok := involved[involvedKey{ns, naming.Name(e.InvolvedObject.Kind, e.InvolvedObject.Name)}]
+		k, ok := involved[involvedKey{ns, naming.Name(workload.GroupKindOf(e.InvolvedObject.APIVersion, e.InvolvedObject.Kind), e.InvolvedObject.Name)}]
 		if !ok {
 			continue
 		}

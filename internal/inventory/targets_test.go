@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
+
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // Builders in the style of cluster-api's tests: obj(name, opts...).
@@ -70,11 +72,16 @@ func cronJob(name string, opts ...opt) *batchv1.CronJob {
 	return c
 }
 
+// warning is a Warning event about a built-in object.
 func warning(name, kind, about string) *corev1.Event {
+	return warningAbout(name, workload.ByName(kind).APIVersion(), kind, about)
+}
+
+func warningAbout(name, apiVersion, kind, about string) *corev1.Event {
 	return &corev1.Event{
 		ObjectMeta:     metav1.ObjectMeta{Name: name, Namespace: "shop"},
 		Type:           corev1.EventTypeWarning,
-		InvolvedObject: corev1.ObjectReference{Kind: kind, Name: about, Namespace: "shop"},
+		InvolvedObject: corev1.ObjectReference{APIVersion: apiVersion, Kind: kind, Name: about, Namespace: "shop"},
 		LastTimestamp:  metav1.NewTime(time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)),
 	}
 }
@@ -156,9 +163,11 @@ func TestTargets(t *testing.T) {
 				replicaSet("checkout-5d9c", ownedBy("argoproj.io/v1alpha1", "Rollout", "checkout")),
 				pod("checkout-5d9c-q8x2m", ownedBy("apps/v1", "ReplicaSet", "checkout-5d9c")),
 				warning("e-rs", "ReplicaSet", "checkout-5d9c"),
-				warning("e-rollout", "Rollout", "checkout"),
+				warningAbout("e-rollout", "argoproj.io/v1alpha1", "Rollout", "checkout"),
+				// Another group's Rollout of the same name is another object.
+				warningAbout("e-other-rollout", "example.com/v1", "Rollout", "checkout"),
 			},
-			want: []string{"shop/rollout-checkout argoproj.io/v1alpha1 pods=checkout-5d9c-q8x2m rs=checkout-5d9c jobs= events=e-rollout,e-rs workload=no"},
+			want: []string{"shop/rollout.argoproj.io-checkout argoproj.io/v1alpha1 pods=checkout-5d9c-q8x2m rs=checkout-5d9c jobs= events=e-rollout,e-rs workload=no"},
 		},
 		{
 			name: "a custom owner without pods is no target",

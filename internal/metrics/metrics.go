@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // Metric names; they are API: the PrometheusRule in config/prometheus and
@@ -24,16 +25,19 @@ const (
 
 // Label names besides the target's.
 const (
-	LabelNamespace  = "namespace"
-	LabelTargetKind = "target_kind"
-	LabelTargetName = "target_name"
-	LabelHealth     = "health"
-	LabelStatus     = "status"
-	LabelCode       = "code"
-	LabelSeverity   = "severity"
+	LabelNamespace   = "namespace"
+	LabelTargetGroup = "target_group"
+	LabelTargetKind  = "target_kind"
+	LabelTargetName  = "target_name"
+	LabelHealth      = "health"
+	LabelStatus      = "status"
+	LabelCode        = "code"
+	LabelSeverity    = "severity"
 )
 
-var targetLabels = []string{LabelNamespace, LabelTargetKind, LabelTargetName}
+// targetLabels identify a target: two kinds of one name in different
+// groups never share a series.
+var targetLabels = []string{LabelNamespace, LabelTargetGroup, LabelTargetKind, LabelTargetName}
 
 // Sample is one series: a metric name, the labels after the target's, and
 // its value.
@@ -41,7 +45,8 @@ type Sample struct {
 	// Metric is one of the *Metric names.
 	Metric string
 	// Labels are the values of the metric's labels after namespace,
-	// target_kind and target_name, in the order of its definition.
+	// target_group, target_kind and target_name, in the order of its
+	// definition.
 	Labels []string
 	// Value is the gauge's value.
 	Value float64
@@ -144,12 +149,13 @@ func NewRecorder(reg prometheus.Registerer) (*Recorder, error) {
 // without health removes the object's series.
 func (r *Recorder) Record(wh *whv1.WorkloadHealth) {
 	key := types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name}
-	ns, kind, name := wh.Namespace, wh.Spec.TargetRef.Kind, wh.Spec.TargetRef.Name
+	ref := wh.Spec.TargetRef
+	ns, group, kind, name := wh.Namespace, workload.GroupKindOf(ref.APIVersion, ref.Kind).Group, ref.Kind, ref.Name
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	want := map[string]map[string][]string{}
 	for _, s := range Series(wh) {
-		lv := append([]string{ns, kind, name}, s.Labels...)
+		lv := append([]string{ns, group, kind, name}, s.Labels...)
 		r.vecs[s.Metric].WithLabelValues(lv...).Set(s.Value)
 		if want[s.Metric] == nil {
 			want[s.Metric] = map[string][]string{}
@@ -168,7 +174,7 @@ func (r *Recorder) Record(wh *whv1.WorkloadHealth) {
 		return
 	}
 	r.objects[key] = exported{
-		target: prometheus.Labels{LabelNamespace: ns, LabelTargetKind: kind, LabelTargetName: name},
+		target: prometheus.Labels{LabelNamespace: ns, LabelTargetGroup: group, LabelTargetKind: kind, LabelTargetName: name},
 		series: want,
 	}
 }

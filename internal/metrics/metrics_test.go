@@ -93,13 +93,13 @@ func TestRecorder(t *testing.T) {
 			name: "the seed story",
 			do:   func(r *metrics.Recorder) { r.Record(activator()) },
 			want: `
-workloadhealth_health{health="Degraded",namespace="knative-serving",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_hints{code="CrashLoopBackOff",namespace="knative-serving",severity="Critical",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_hints{code="DNSFailure",namespace="knative-serving",severity="Critical",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_hints{code="ReadinessProbeFailed",namespace="knative-serving",severity="Warning",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_pods{namespace="knative-serving",status="CrashLoopBackOff",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",target_name="activator"} 161
+workloadhealth_health{health="Degraded",namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_hints{code="CrashLoopBackOff",namespace="knative-serving",severity="Critical",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_hints{code="DNSFailure",namespace="knative-serving",severity="Critical",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_hints{code="ReadinessProbeFailed",namespace="knative-serving",severity="Warning",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_pods{namespace="knative-serving",status="CrashLoopBackOff",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_restarts{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 161
 `,
 		},
 		{
@@ -110,10 +110,10 @@ workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",tar
 					pods(map[string]int32{"Running": 1}, 162, 0)))
 			},
 			want: `
-workloadhealth_health{health="Healthy",namespace="knative-serving",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_kind="Deployment",target_name="activator"} 0
-workloadhealth_pods{namespace="knative-serving",status="Running",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",target_name="activator"} 162
+workloadhealth_health{health="Healthy",namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 0
+workloadhealth_pods{namespace="knative-serving",status="Running",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_restarts{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 162
 `,
 		},
 		{
@@ -124,15 +124,15 @@ workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",tar
 				r.Record(activator(func(w *whv1.WorkloadHealth) { w.Status.Hints = w.Status.Hints[:1] }))
 			},
 			want: `
-workloadhealth_health{health="Degraded",namespace="knative-serving",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_health{health="Healthy",namespace="knative-serving",target_kind="Deployment",target_name="autoscaler"} 1
-workloadhealth_hints{code="CrashLoopBackOff",namespace="knative-serving",severity="Critical",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_kind="Deployment",target_name="autoscaler"} 0
-workloadhealth_pods{namespace="knative-serving",status="CrashLoopBackOff",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_pods{namespace="knative-serving",status="Running",target_kind="Deployment",target_name="autoscaler"} 2
-workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",target_name="activator"} 161
-workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",target_name="autoscaler"} 0
+workloadhealth_health{health="Degraded",namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_health{health="Healthy",namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="autoscaler"} 1
+workloadhealth_hints{code="CrashLoopBackOff",namespace="knative-serving",severity="Critical",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="autoscaler"} 0
+workloadhealth_pods{namespace="knative-serving",status="CrashLoopBackOff",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_pods{namespace="knative-serving",status="Running",target_group="apps",target_kind="Deployment",target_name="autoscaler"} 2
+workloadhealth_restarts{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="activator"} 161
+workloadhealth_restarts{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="autoscaler"} 0
 `,
 		},
 		{
@@ -144,10 +144,10 @@ workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",tar
 				r.Forget("knative-serving", "deployment-never-seen")
 			},
 			want: `
-workloadhealth_health{health="Healthy",namespace="knative-serving",target_kind="Deployment",target_name="autoscaler"} 1
-workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_kind="Deployment",target_name="autoscaler"} 0
-workloadhealth_pods{namespace="knative-serving",status="Running",target_kind="Deployment",target_name="autoscaler"} 2
-workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",target_name="autoscaler"} 0
+workloadhealth_health{health="Healthy",namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="autoscaler"} 1
+workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="autoscaler"} 0
+workloadhealth_pods{namespace="knative-serving",status="Running",target_group="apps",target_kind="Deployment",target_name="autoscaler"} 2
+workloadhealth_restarts{namespace="knative-serving",target_group="apps",target_kind="Deployment",target_name="autoscaler"} 0
 `,
 		},
 		{
@@ -159,12 +159,12 @@ workloadhealth_restarts{namespace="knative-serving",target_kind="Deployment",tar
 				r.Forget("knative-serving", "deployment-activator")
 			},
 			want: `
-workloadhealth_health{health="Progressing",namespace="default",target_kind="Deployment",target_name="activator"} 1
-workloadhealth_health{health="Suspended",namespace="knative-serving",target_kind="StatefulSet",target_name="activator"} 1
-workloadhealth_phase_mismatch_pods{namespace="default",target_kind="Deployment",target_name="activator"} 0
-workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_kind="StatefulSet",target_name="activator"} 0
-workloadhealth_restarts{namespace="default",target_kind="Deployment",target_name="activator"} 0
-workloadhealth_restarts{namespace="knative-serving",target_kind="StatefulSet",target_name="activator"} 0
+workloadhealth_health{health="Progressing",namespace="default",target_group="apps",target_kind="Deployment",target_name="activator"} 1
+workloadhealth_health{health="Suspended",namespace="knative-serving",target_group="apps",target_kind="StatefulSet",target_name="activator"} 1
+workloadhealth_phase_mismatch_pods{namespace="default",target_group="apps",target_kind="Deployment",target_name="activator"} 0
+workloadhealth_phase_mismatch_pods{namespace="knative-serving",target_group="apps",target_kind="StatefulSet",target_name="activator"} 0
+workloadhealth_restarts{namespace="default",target_group="apps",target_kind="Deployment",target_name="activator"} 0
+workloadhealth_restarts{namespace="knative-serving",target_group="apps",target_kind="StatefulSet",target_name="activator"} 0
 `,
 		},
 		{

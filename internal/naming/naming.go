@@ -5,7 +5,10 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 const (
@@ -17,35 +20,60 @@ const (
 	hashLength = 10
 )
 
-// Name is the name of the WorkloadHealth of the target kind/name:
-// `<lower-case kind>-<name>`, shortened as Shorten does to 253 characters.
-func Name(kind, name string) string {
-	return Shorten(strings.ToLower(kind)+"-"+name, kind, name, MaxNameLength)
+// Name is the name of the WorkloadHealth of the target gk/name:
+// `<lower-case kind>-<name>` for the built-in kinds (names that never
+// change across upgrades), `<lower-case kind>.<group>-<name>` for any other
+// kind, so that two kinds of one name in different groups never share an
+// object. Shortened as Shorten does to 253 characters.
+func Name(gk schema.GroupKind, name string) string {
+	return Shorten(prefix(gk)+"-"+name, gk, name, MaxNameLength)
+}
+
+// ForRef is the name of the WorkloadHealth of the referenced target.
+func ForRef(ref whv1.TargetReference) string {
+	return Name(workload.GroupKindOf(ref.APIVersion, ref.Kind), ref.Name)
+}
+
+// prefix is what a WorkloadHealth name starts with for kind gk.
+func prefix(gk schema.GroupKind) string {
+	p := strings.ToLower(gk.Kind)
+	if gk.Group != "" && !workload.IsBuiltIn(gk) {
+		p += "." + strings.ToLower(gk.Group)
+	}
+	return p
 }
 
 // LabelValue is the value of the target-name label: the name itself, or
 // shortened as Shorten does to 63 characters.
-func LabelValue(kind, name string) string {
-	return Shorten(name, kind, name, MaxLabelValueLength)
+func LabelValue(gk schema.GroupKind, name string) string {
+	return Shorten(name, gk, name, MaxLabelValueLength)
 }
 
-// Labels are the labels of the WorkloadHealth of the target kind/name.
-func Labels(kind, name string) map[string]string {
+// Labels are the labels of the WorkloadHealth of the target gk/name: its
+// lower-case kind, its group (empty for the core group) and its name.
+func Labels(gk schema.GroupKind, name string) map[string]string {
 	return map[string]string{
-		whv1.LabelTargetKind: Shorten(strings.ToLower(kind), kind, name, MaxLabelValueLength),
-		whv1.LabelTargetName: LabelValue(kind, name),
+		whv1.LabelTargetKind:  Shorten(strings.ToLower(gk.Kind), gk, name, MaxLabelValueLength),
+		whv1.LabelTargetGroup: Shorten(gk.Group, gk, name, MaxLabelValueLength),
+		whv1.LabelTargetName:  LabelValue(gk, name),
 	}
 }
 
 // Shorten returns s when it fits in max characters; otherwise its start,
 // without a trailing '-' or '.' (a DNS label cannot end with one), then '-'
-// and the first 10 hex digits of sha256("kind/name"), max characters in all.
-// The hash keeps two long names that share their start apart.
-func Shorten(s, kind, name string, max int) string {
+// and the first 10 hex digits of sha256 of the target's identity, max
+// characters in all. The hash keeps two long names that share their start
+// apart. For the built-in kinds the identity is "Kind/name", as before
+// groups were part of it, so that no existing object is renamed.
+func Shorten(s string, gk schema.GroupKind, name string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	sum := sha256.Sum256([]byte(kind + "/" + name))
+	id := gk.Kind + "/" + name
+	if gk.Group != "" && !workload.IsBuiltIn(gk) {
+		id = gk.Kind + "." + gk.Group + "/" + name
+	}
+	sum := sha256.Sum256([]byte(id))
 	suffix := "-" + hex.EncodeToString(sum[:])[:hashLength]
 	prefix := strings.TrimRight(s[:max-len(suffix)], "-.")
 	return prefix + suffix

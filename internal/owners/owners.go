@@ -38,7 +38,7 @@ var node = schema.GroupKind{Kind: "Node"}
 
 // GroupKindOf returns the group and kind of a reference.
 func GroupKindOf(ref whv1.TargetReference) schema.GroupKind {
-	return groupKind(ref.APIVersion, ref.Kind)
+	return workload.GroupKindOf(ref.APIVersion, ref.Kind)
 }
 
 // RefOf is the reference to obj, whose kind the caller knows (typed objects
@@ -74,7 +74,7 @@ func Resolve(ctx context.Context, g Getter, gk schema.GroupKind, obj metav1.Obje
 		if owner == nil {
 			return cur, nil
 		}
-		ogk := groupKind(owner.APIVersion, owner.Kind)
+		ogk := workload.GroupKindOf(owner.APIVersion, owner.Kind)
 		switch {
 		case ogk == node:
 			return cur, nil
@@ -110,15 +110,6 @@ func key(gk schema.GroupKind, name string) string {
 	return gk.String() + "/" + name
 }
 
-func groupKind(apiVersion, kind string) schema.GroupKind {
-	gv, err := schema.ParseGroupVersion(apiVersion)
-	if err != nil {
-		// Not a valid apiVersion: keep it whole as the group so that it
-		// matches no built-in kind.
-		return schema.GroupKind{Group: apiVersion, Kind: kind}
-	}
-	return schema.GroupKind{Group: gv.Group, Kind: kind}
-}
 
 // apiVersion is the apiVersion the project reads a built-in kind in; any
 // other kind has no version known here, so its group stands alone.

@@ -17,6 +17,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/owners"
 )
 
 // expectation is the engine's answer for one WorkloadHealth.
@@ -92,7 +93,7 @@ func objectOf(t *inventory.Target, st whv1.WorkloadHealthStatus) *whv1.WorkloadH
 	}
 	return &whv1.WorkloadHealth{
 		ObjectMeta: metav1.ObjectMeta{
-			Namespace: t.Namespace, Name: t.Name(), Labels: naming.Labels(t.Ref.Kind, t.Ref.Name),
+			Namespace: t.Namespace, Name: t.Name(), Labels: naming.Labels(owners.GroupKindOf(t.Ref), t.Ref.Name),
 			Annotations: map[string]string{whv1.AnnotationArgoIgnoreUpdates: "true"},
 			OwnerReferences: []metav1.OwnerReference{{
 				APIVersion: t.Ref.APIVersion, Kind: t.Ref.Kind, Name: t.Ref.Name, UID: t.Ref.UID,

@@ -341,7 +341,7 @@ func hintCodes(wh *whv1.WorkloadHealth) []whv1.HintCode {
 // target is the target labels of a Deployment of the story, as samples
 // prints them.
 func target(name string) string {
-	return fmt.Sprintf(`namespace=%q target_kind="Deployment" target_name=%q`, storyNS, name)
+	return fmt.Sprintf(`namespace=%q target_group="apps" target_kind="Deployment" target_name=%q`, storyNS, name)
 }
 
 // scrape reads the manager's /metrics as Prometheus would.
@@ -359,7 +359,7 @@ func scrape(g Gomega) map[string]*dto.MetricFamily {
 }
 
 // samples are the gauge values of a family by their labels, printed in
-// the order of the metric's definition: namespace, target_kind,
+// the order of the metric's definition: namespace, target_group, target_kind,
 // target_name, then the rest.
 func samples(families map[string]*dto.MetricFamily, name string) map[string]float64 {
 	out := map[string]float64{}
@@ -367,7 +367,7 @@ func samples(families map[string]*dto.MetricFamily, name string) map[string]floa
 	if !ok {
 		return out
 	}
-	order := []string{"namespace", "target_kind", "target_name", "health", "status", "code", "severity"}
+	order := []string{"namespace", "target_group", "target_kind", "target_name", "health", "status", "code", "severity"}
 	for _, m := range mf.GetMetric() {
 		labels := map[string]string{}
 		for _, lp := range m.GetLabel() {

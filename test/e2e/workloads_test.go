@@ -22,6 +22,7 @@ import (
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/localcluster"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 	"github.com/workloadhealth/workloadhealth/test/figures"
 )
 
@@ -53,7 +54,7 @@ func newDeployment(ns, name string, replicas int32, behaviour string) *appsv1.De
 
 func getWH(ctx context.Context, ns, kind, name string) (*whv1.WorkloadHealth, error) {
 	wh := &whv1.WorkloadHealth{}
-	err := k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: naming.Name(kind, name)}, wh)
+	err := k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: naming.Name(workload.ByName(kind).GroupKind, name)}, wh)
 	return wh, err
 }
 
