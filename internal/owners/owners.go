@@ -110,7 +110,6 @@ func key(gk schema.GroupKind, name string) string {
 	return gk.String() + "/" + name
 }
 
-
 // apiVersion is the apiVersion the project reads a built-in kind in; any
 // other kind has no version known here, so its group stands alone.
 func apiVersion(gk schema.GroupKind) string {
