@@ -62,7 +62,7 @@ func (r *Reconciler) orphans(ctx context.Context, ownerGK schema.GroupKind, obj 
 	g := newGetter(r.Client, nil)
 	for _, k := range workload.BuiltIn() {
 		gk := k.GroupKind
-		children, err := r.list(ctx, gk, obj.GetNamespace(), indexOwner, naming.Name(ownerGK, obj.GetName()))
+		children, err := listIndexed(ctx, r.Client, gk, obj.GetNamespace(), indexOwner, naming.Name(ownerGK, obj.GetName()))
 		if err != nil {
 			logf.FromContext(ctx).Error(err, "Cannot list the objects a deleted owner controlled", "object", client.ObjectKeyFromObject(obj))
 			return reqs

@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/gather"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/metrics"
 	"github.com/workloadhealth/workloadhealth/internal/workload"
@@ -86,7 +87,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, nil
 	}
 
-	st, err := r.gatherTarget(ctx, newGetter(r.Client, r.APIReader), req.NamespacedName)
+	st, err := gather.Gather(ctx, r.source(), req.NamespacedName)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -96,10 +97,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, r.deleteStale(ctx, stored)
 	}
 
-	result := health.Assess(r.input(st))
+	result := health.Assess(st.Input(r.Clock.Now(), r.Windows, r.MaxPods))
 
 	base := stored
-	wh, err := r.write(ctx, req.NamespacedName, base, st.ref, result.Status)
+	wh, err := r.write(ctx, req.NamespacedName, base, st.Ref, result.Status)
 	if err != nil && (apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err)) {
 		// The cache was behind our own last write: read the object once
 		// from the API server and write again, rather than wait.
@@ -108,7 +109,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		if gerr := r.APIReader.Get(ctx, req.NamespacedName, base); gerr != nil {
 			return ctrl.Result{}, fmt.Errorf("read WorkloadHealth %s after %w: %w", req, err, gerr)
 		}
-		wh, err = r.write(ctx, req.NamespacedName, base, st.ref, result.Status)
+		wh, err = r.write(ctx, req.NamespacedName, base, st.Ref, result.Status)
 	}
 	if err != nil {
 		return ctrl.Result{}, err

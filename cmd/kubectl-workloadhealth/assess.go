@@ -9,8 +9,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/gather"
 	"github.com/workloadhealth/workloadhealth/internal/health"
-	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
 )
@@ -82,8 +82,8 @@ object the controller would write for each target: the table of
 // target: its name, labels, annotation, ownerReference and spec as the
 // controller sets them, and the engine's status. Conditions carry the
 // time of the assessment as their transition time.
-func (o *offlineOptions) workloadHealth(t *inventory.Target) *whv1.WorkloadHealth {
-	res := health.Assess(o.input(t))
+func (o *offlineOptions) workloadHealth(t *gather.Target) *whv1.WorkloadHealth {
+	res := health.Assess(t.Input(o.now, o.windows, o.maxPods))
 	wh := &whv1.WorkloadHealth{
 		TypeMeta: metav1.TypeMeta{APIVersion: whv1.GroupVersion.String(), Kind: "WorkloadHealth"},
 		ObjectMeta: metav1.ObjectMeta{

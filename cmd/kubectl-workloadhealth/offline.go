@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/gather"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/inventory"
 )
@@ -115,7 +116,7 @@ func (o *offlineOptions) complete(outputs ...string) error {
 
 // targets reads the dump, reports what it skipped on stderr, and groups
 // it by target.
-func (o *offlineOptions) targets(ctx context.Context) ([]*inventory.Target, error) {
+func (o *offlineOptions) targets(ctx context.Context) ([]*gather.Target, error) {
 	var in io.Reader = o.streams.In
 	name := "standard input"
 	if o.filename != "-" {
@@ -147,19 +148,4 @@ func (o *offlineOptions) print(print func(genericiooptions.IOStreams) error) err
 	}
 	_, err := o.streams.Out.Write(out.Bytes())
 	return err
-}
-
-// input is the engine's input for a target.
-func (o *offlineOptions) input(t *inventory.Target) health.Input {
-	return health.Input{
-		Target:      t.Ref,
-		Workload:    t.Workload,
-		ReplicaSets: t.ReplicaSets,
-		Jobs:        t.Jobs,
-		Pods:        t.Pods,
-		Events:      t.Events,
-		Now:         o.now,
-		Windows:     o.windows,
-		MaxPods:     o.maxPods,
-	}
 }

@@ -14,8 +14,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/gather"
 	"github.com/workloadhealth/workloadhealth/internal/health"
-	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
 	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
@@ -109,8 +109,8 @@ targets' ('assess --fail-on-degraded' does).
 // podLine assesses one pod. A pod's verdict depends on the pod and, for a
 // Job's pods, on whether the Job has failed; the engine is given the pod
 // alone so that its verdict is listed even past --max-pods-per-workload.
-func (o *offlineOptions) podLine(t *inventory.Target, p *corev1.Pod) podLine {
-	in := o.input(t)
+func (o *offlineOptions) podLine(t *gather.Target, p *corev1.Pod) podLine {
+	in := t.Input(o.now, o.windows, o.maxPods)
 	in.Pods = []*corev1.Pod{p}
 	in.Events = eventsAbout(t.Events, p.Name)
 	in.MaxPods = 1
@@ -142,7 +142,7 @@ func (o *offlineOptions) podLine(t *inventory.Target, p *corev1.Pod) podLine {
 
 // jobOf is the Job of a CronJob's pod as a target of its own: its
 // reference, the Job when the dump has it, and no runs.
-func jobOf(t *inventory.Target, p *corev1.Pod) (whv1.TargetReference, runtime.Object, []*batchv1.Job) {
+func jobOf(t *gather.Target, p *corev1.Pod) (whv1.TargetReference, runtime.Object, []*batchv1.Job) {
 	ref := metav1.GetControllerOfNoCopy(p)
 	if ref == nil {
 		return t.Ref, t.Workload, t.Jobs

@@ -184,7 +184,7 @@ func TestRead(t *testing.T) {
 			if strings.Join(pods, ",") != strings.Join(tt.pods, ",") {
 				t.Errorf("pods = %v, want %v", pods, tt.pods)
 			}
-			if got := len(inv.Events()); got != tt.events {
+			if got := len(inv.AllEvents()); got != tt.events {
 				t.Errorf("%d events, want %d", got, tt.events)
 			}
 			if inv.Len() != tt.objects {
@@ -216,7 +216,7 @@ func TestReadEventsV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := inv.Events()[0]
+	e := inv.AllEvents()[0]
 	if e.Message != "Readiness probe failed" || e.InvolvedObject.Name != "web-1" || e.Series == nil || e.Series.Count != 3 {
 		t.Errorf("event read as %+v", e)
 	}

@@ -24,6 +24,7 @@ var eventKind = schema.GroupKind{Kind: "Event"}
 // and name (a later copy replaces an earlier one).
 type Inventory struct {
 	objects map[objKey]metav1.Object
+	idx     *indexes // what gather asks for, built on first use
 }
 
 type objKey struct {
@@ -74,6 +75,7 @@ func (inv *Inventory) Add(obj runtime.Object) bool {
 		m.SetNamespace(metav1.NamespaceDefault)
 	}
 	inv.objects[objKey{gk: gk, namespace: m.GetNamespace(), name: m.GetName()}] = m
+	inv.idx = nil // rebuilt on the next read
 	return true
 }
 
@@ -93,8 +95,8 @@ func (inv *Inventory) Pods() []*corev1.Pod {
 	return ofKind[*corev1.Pod](inv, workload.Pod)
 }
 
-// Events are the events of the dump ordered by namespace and name.
-func (inv *Inventory) Events() []*corev1.Event {
+// AllEvents are the events of the dump ordered by namespace and name.
+func (inv *Inventory) AllEvents() []*corev1.Event {
 	return ofKind[*corev1.Event](inv, eventKind)
 }
 
@@ -116,24 +118,25 @@ func ofKind[T metav1.Object](inv *Inventory, gk schema.GroupKind) []T {
 	return out
 }
 
-// workloads lists the objects of the built-in kinds other than Pod, in a
+// Workloads lists the objects of the built-in kinds other than Pod, in a
 // stable order: by kind as workload.BuiltIn lists them, then namespace and
 // name.
-func (inv *Inventory) workloads() []member {
-	var out []member
+func (inv *Inventory) Workloads() []Member {
+	var out []Member
 	for _, k := range workload.BuiltIn() {
 		gk := k.GroupKind
 		if gk == workload.Pod {
 			continue
 		}
 		for _, o := range ofKind[metav1.Object](inv, gk) {
-			out = append(out, member{gk: gk, obj: o})
+			out = append(out, Member{GroupKind: gk, Object: o})
 		}
 	}
 	return out
 }
 
-type member struct {
-	gk  schema.GroupKind
-	obj metav1.Object
+// Member is an object of the inventory with its kind.
+type Member struct {
+	GroupKind schema.GroupKind
+	Object    metav1.Object
 }

@@ -15,9 +15,9 @@ import (
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
-	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
+	"github.com/workloadhealth/workloadhealth/test/oracle"
 )
 
 // expectation is the engine's answer for one WorkloadHealth.
@@ -33,7 +33,7 @@ type expectation struct {
 // does, and asks the engine for each target's status: the answer every
 // WorkloadHealth the manager writes must match.
 func expectStatuses(ctx context.Context, objs []runtime.Object, windows health.Windows, maxPods int) (map[string]expectation, error) {
-	targets, err := inventory.New(objs...).Targets(ctx)
+	targets, err := oracle.Targets(ctx, objs...)
 	if err != nil {
 		return nil, fmt.Errorf("group objects into targets: %w", err)
 	}
@@ -86,7 +86,7 @@ func digest(s whv1.WorkloadHealthStatus) ([32]byte, error) {
 
 // objectOf is the WorkloadHealth of a target as the controller makes it:
 // its labels, annotation, ownerReference, spec and the status.
-func objectOf(t *inventory.Target, st whv1.WorkloadHealthStatus) *whv1.WorkloadHealth {
+func objectOf(t *oracle.Target, st whv1.WorkloadHealthStatus) *whv1.WorkloadHealth {
 	st.ObservedGeneration = 1
 	for i := range st.Conditions {
 		st.Conditions[i].ObservedGeneration = 1

@@ -20,7 +20,7 @@ import (
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
-	"github.com/workloadhealth/workloadhealth/internal/inventory"
+	"github.com/workloadhealth/workloadhealth/test/oracle"
 )
 
 // testWindows are the manager's windows in these tests (startManager's
@@ -67,7 +67,7 @@ func inconsistencies(ctx context.Context, namespace string) ([]string, error) {
 			objs = append(objs, item)
 		}
 	}
-	targets, err := inventory.New(objs...).Targets(ctx)
+	targets, err := oracle.Targets(ctx, objs...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package inventory
+package oracle
 
 import (
 	"context"
@@ -119,12 +119,16 @@ func summary(t *Target) string {
 		" workload=" + map[bool]string{true: "yes", false: "no"}[t.Workload != nil]
 }
 
-func TestTargets(t *testing.T) {
-	tests := []struct {
-		name    string
-		objects []runtime.Object
-		want    []string
-	}{
+// targetCase is a set of objects and the targets they group into.
+type targetCase struct {
+	name    string
+	objects []runtime.Object
+	want    []string
+}
+
+// targetCases are the grouping cases: every way an object joins a target.
+func targetCases() []targetCase {
+	return []targetCase{
 		{
 			name: "Deployment → ReplicaSet → pod, with events about each",
 			objects: []runtime.Object{
@@ -201,9 +205,13 @@ func TestTargets(t *testing.T) {
 			},
 		},
 	}
+}
+
+func TestTargets(t *testing.T) {
+	tests := targetCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			targets, err := New(tt.objects...).Targets(context.Background())
+			targets, err := Targets(context.Background(), tt.objects...)
 			if err != nil {
 				t.Fatal(err)
 			}

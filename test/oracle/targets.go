@@ -1,4 +1,9 @@
-package inventory
+// Package oracle groups objects into targets by its own upward walk, from
+// each pod and workload to the end of its owner chain: an independent
+// answer for the tests that check the controller and the plugin, which
+// both group by walking down from a target (internal/gather). An oracle
+// that ran the code it checks could not catch that code's grouping bugs.
+package oracle
 
 import (
 	"cmp"
@@ -14,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
 	"github.com/workloadhealth/workloadhealth/internal/workload"
@@ -63,12 +69,13 @@ type involvedKey struct {
 	name      string
 }
 
-// Targets groups the dump by target, as the controller would: a target is
+// Targets groups objects by target, as the controller should: a target is
 // a built-in object that is its own target (even without pods: a
 // Deployment scaled to zero), or the end of a pod's owner walk (custom
 // owners included). Targets are ordered by namespace and WorkloadHealth
-// name.
-func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
+// name. Objects of other kinds are ignored; of events, Warnings count.
+func Targets(ctx context.Context, objs ...runtime.Object) ([]*Target, error) {
+	inv := inventory.New(objs...)
 	targets := map[targetKey]*Target{}
 	involved := map[involvedKey]targetKey{}
 	ensure := func(ns string, ref whv1.TargetReference) *Target {
@@ -95,17 +102,17 @@ func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
 		obj    metav1.Object
 	}
 	var middle []between
-	for _, w := range inv.workloads() {
-		self := owners.RefOf(w.gk, w.obj)
-		t, err := owners.Resolve(ctx, inv, w.gk, w.obj)
+	for _, w := range inv.Workloads() {
+		self := owners.RefOf(w.GroupKind, w.Object)
+		t, err := owners.Resolve(ctx, inv, w.GroupKind, w.Object)
 		if err != nil {
-			return nil, fmt.Errorf("resolve the target of %s %s/%s: %w", w.gk.Kind, w.obj.GetNamespace(), w.obj.GetName(), err)
+			return nil, fmt.Errorf("resolve the target of %s %s/%s: %w", w.GroupKind.Kind, w.Object.GetNamespace(), w.Object.GetName(), err)
 		}
 		if owners.SameTarget(t, self) {
-			ensure(w.obj.GetNamespace(), self)
+			ensure(w.Object.GetNamespace(), self)
 			continue
 		}
-		middle = append(middle, between{target: keyOf(w.obj.GetNamespace(), t), gk: w.gk, obj: w.obj})
+		middle = append(middle, between{target: keyOf(w.Object.GetNamespace(), t), gk: w.GroupKind, obj: w.Object})
 	}
 
 	for _, p := range inv.Pods() {
@@ -135,7 +142,7 @@ func (inv *Inventory) Targets(ctx context.Context) ([]*Target, error) {
 		}
 	}
 
-	for _, e := range inv.Events() {
+	for _, e := range inv.AllEvents() {
 		if e.Type != corev1.EventTypeWarning {
 			continue
 		}
