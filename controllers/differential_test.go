@@ -132,4 +132,3 @@ func comparableStatus(g Gomega, s whv1.WorkloadHealthStatus) whv1.WorkloadHealth
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }
-
