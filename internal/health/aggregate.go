@@ -146,23 +146,7 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 	t.replicas = newReplicas(r.desired, int32(s.current), int32(s.ready), r.updated)
 	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
 
-	// The workload's own findings are hints whatever decides the verdict.
-	deadlineMsg := ""
-	if r.deadlineExceeded != nil {
-		deadlineMsg = "Deployment exceeded its progress deadline"
-		if *r.deadlineExceeded != "" {
-			deadlineMsg += ": " + *r.deadlineExceeded
-		}
-		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: deadlineMsg, evidence: *r.deadlineExceeded})
-	}
-	createMsg := ""
-	if int32(s.current) < r.desired && (r.replicaFailure != "" || failedCreate != "") {
-		createMsg = nonEmpty(r.replicaFailure, failedCreate)
-		t.hints = append(t.hints, hintItem{code: whv1.HintReplicaShortfall,
-			message: r.kind + " cannot create the pods it wants (" + strconv.Itoa(s.current) + " of " +
-				strconv.Itoa(int(r.desired)) + " exist): check ResourceQuotas, LimitRanges and admission webhooks",
-			evidence: createMsg})
-	}
+	deadlineMsg, createMsg := t.workloadFindings(&r, s.current, failedCreate)
 
 	switch {
 	case worstIs(whv1.HealthDegraded):
@@ -191,6 +175,28 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 		t.reason = worstReasonOr(&s, whv1.ReasonHealthy)
 	}
 	return t
+}
+
+// workloadFindings adds the workload's own findings as hints, whatever
+// decides the verdict: a rollout past its deadline (RolloutStuck) and pods
+// that cannot be created (ReplicaShortfall). It returns their messages,
+// empty when there is none.
+func (t *targetVerdict) workloadFindings(r *replicated, current int, failedCreate string) (deadlineMsg, createMsg string) {
+	if r.deadlineExceeded != nil {
+		deadlineMsg = "Deployment exceeded its progress deadline"
+		if *r.deadlineExceeded != "" {
+			deadlineMsg += ": " + *r.deadlineExceeded
+		}
+		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: deadlineMsg, evidence: *r.deadlineExceeded})
+	}
+	if int32(current) < r.desired && (r.replicaFailure != "" || failedCreate != "") {
+		createMsg = nonEmpty(r.replicaFailure, failedCreate)
+		t.hints = append(t.hints, hintItem{code: whv1.HintReplicaShortfall,
+			message: r.kind + " cannot create the pods it wants (" + strconv.Itoa(current) + " of " +
+				strconv.Itoa(int(r.desired)) + " exist): check ResourceQuotas, LimitRanges and admission webhooks",
+			evidence: createMsg})
+	}
+	return deadlineMsg, createMsg
 }
 
 func deploymentShape(d *appsv1.Deployment, rss []*appsv1.ReplicaSet, vs []podVerdict) replicated {

@@ -37,15 +37,7 @@ func Assess(in Input) Result {
 	a.classify()
 	tv := a.evaluate()
 
-	slices.SortFunc(a.verdicts, func(x, y podVerdict) int {
-		if worse(&x, &y) {
-			return -1
-		}
-		if worse(&y, &x) {
-			return 1
-		}
-		return 0
-	})
+	sortWorstFirst(a.verdicts)
 
 	st := whv1.WorkloadHealthStatus{}
 	reason, message := tv.reason, tv.message
@@ -61,17 +53,7 @@ func Assess(in Input) Result {
 	st.Replicas = tv.replicas
 	st.PodCounts = podCounts(a.verdicts)
 
-	var restarts int64
-	for i := range a.verdicts {
-		v := &a.verdicts[i]
-		if v.current && v.row.Restarts > 0 {
-			restarts += v.row.Restarts
-		}
-		if v.mismatch {
-			st.PhaseMismatches++
-		}
-	}
-	st.Restarts = clamp32(restarts)
+	st.Restarts, st.PhaseMismatches = restartsAndMismatches(a.verdicts)
 
 	if n := min(len(a.verdicts), maxPods); n > 0 {
 		st.Pods = podHealths(a.verdicts[:n])
@@ -82,6 +64,35 @@ func Assess(in Input) Result {
 	st.Conditions = conditions(tv.health, reason, message, in.Now)
 
 	return Result{Status: st, RequeueAfter: a.requeueAfter()}
+}
+
+// sortWorstFirst orders the verdicts as status.pods lists them.
+func sortWorstFirst(vs []podVerdict) {
+	slices.SortFunc(vs, func(x, y podVerdict) int {
+		if worse(&x, &y) {
+			return -1
+		}
+		if worse(&y, &x) {
+			return 1
+		}
+		return 0
+	})
+}
+
+// restartsAndMismatches are status.restarts, the restarts of the current
+// pods, and status.phaseMismatches.
+func restartsAndMismatches(vs []podVerdict) (restarts, mismatches int32) {
+	var sum int64
+	for i := range vs {
+		v := &vs[i]
+		if v.current && v.row.Restarts > 0 {
+			sum += v.row.Restarts
+		}
+		if v.mismatch {
+			mismatches++
+		}
+	}
+	return clamp32(sum), mismatches
 }
 
 // assessment carries one Assess call's working state.

@@ -12,7 +12,8 @@
 //
 //   - podstatus.go: PrintPod, the STATUS, READY and RESTARTS columns of
 //     `kubectl get pods` as the API server's printPod computes them;
-//   - classify.go: the verdict on one pod, its windows and the flap rule;
+//   - classify.go: the verdict on one pod, a chain of small named rules
+//     (podRules) with its windows and the flap rule;
 //   - aggregate.go: the verdict on a target, by kind;
 //   - hints.go and hinttext.go: the hint catalogue of design.md and the
 //     readers of the cluster's texts it quotes;
