@@ -47,6 +47,11 @@ type podVerdict struct {
 	// the verdict; failing says there is one.
 	failure failure
 	failing bool
+	// settledHealth and settledCause are the verdict but for the flap
+	// rule: the same as health and cause unless the pod flaps (see
+	// settle).
+	settledHealth whv1.HealthStatus
+	settledCause  cause
 	// ready: the pod's Ready condition is True.
 	ready bool
 	// current: neither terminal nor under deletion.
@@ -74,14 +79,39 @@ type podContext struct {
 // classifyPod applies design.md's per-pod rules (see podRules).
 func classifyPod(p *corev1.Pod, row PodRow, ctx *podContext) podVerdict {
 	v := newPodVerdict(p, row)
-	for _, rule := range podRules() {
-		if rule(&v, ctx) {
-			break
+	rules := podRules()
+	for i, rule := range rules {
+		if !rule(&v, ctx) {
+			continue
 		}
+		v.settledHealth, v.settledCause = v.health, v.cause
+		if v.cause == causeFlapping {
+			v.settle(rules[i+1:], ctx)
+		}
+		break
 	}
 	v.mismatch = v.current && p.Status.Phase == corev1.PodRunning && (!v.ready || v.health == whv1.HealthDegraded)
 	return v
 }
+
+// settle sets the settled verdict of a flapping pod: what the rules
+// after the flap rule say, the verdict the pod gets once its flap window
+// has passed with nothing else changed.
+func (v *podVerdict) settle(after []podRule, ctx *podContext) {
+	w := newPodVerdict(v.pod, v.row)
+	for _, rule := range after {
+		if rule(&w, ctx) {
+			break
+		}
+	}
+	v.settledHealth, v.settledCause = w.health, w.cause
+}
+
+// steady says the pod's own state is fine: its settled verdict is
+// Healthy. The hints read it rather than the health, which a window may
+// change with nothing else changed, so that the clock alone never adds or
+// removes a hint code (but the codes whose definition is a window).
+func (v *podVerdict) steady() bool { return v.settledHealth == whv1.HealthHealthy }
 
 // newPodVerdict is a pod's verdict before any rule decided it: what the
 // rules read about the pod.

@@ -35,6 +35,7 @@ type containerFacts struct {
 	// init: a (non-sidecar) init container.
 	init bool
 	now  time.Time
+	flap time.Duration
 	// next is set by a rule whose finding ends at a known moment.
 	next time.Time
 }
@@ -82,8 +83,8 @@ func (h *hintSet) podHints(v *podVerdict, evs []*corev1.Event, now time.Time, w 
 			h.add(it, v)
 		}
 	}
-	h.containerHints(v, now)
-	if v.health == whv1.HealthHealthy {
+	h.containerHints(v, now, w.FlapWindow)
+	if v.steady() {
 		return
 	}
 	for _, e := range evs {
@@ -94,16 +95,16 @@ func (h *hintSet) podHints(v *podVerdict, evs []*corev1.Event, now time.Time, w 
 // containerHints runs the container rules on every container, init
 // containers (with native sidecars) first, and reads the texts of the
 // containers of a pod that is not healthy.
-func (h *hintSet) containerHints(v *podVerdict, now time.Time) {
+func (h *hintSet) containerHints(v *podVerdict, now time.Time, flap time.Duration) {
 	p := v.pod
 	for i := range p.Status.InitContainerStatuses {
 		cs := &p.Status.InitContainerStatuses[i]
 		spec := initContainerSpec(p, cs.Name)
-		h.containerHint(&containerFacts{v: v, cs: cs, spec: spec, init: !isSidecar(spec), now: now})
+		h.containerHint(&containerFacts{v: v, cs: cs, spec: spec, init: !isSidecar(spec), now: now, flap: flap})
 	}
 	for i := range p.Status.ContainerStatuses {
 		cs := &p.Status.ContainerStatuses[i]
-		h.containerHint(&containerFacts{v: v, cs: cs, spec: containerSpec(p, cs.Name), now: now})
+		h.containerHint(&containerFacts{v: v, cs: cs, spec: containerSpec(p, cs.Name), now: now, flap: flap})
 	}
 }
 
@@ -114,7 +115,7 @@ func (h *hintSet) containerHint(c *containerFacts) {
 		}
 	}
 	h.next = earliest(h.next, c.next)
-	if c.v.health != whv1.HealthHealthy {
+	if !c.v.steady() {
 		st := &c.cs.State
 		for _, text := range [...]string{messageOf(st.Waiting), termMessage(st.Terminated), termMessage(c.cs.LastTerminationState.Terminated)} {
 			h.textHints(c.v, text, false)
@@ -230,13 +231,13 @@ func crashTermination(cs *corev1.ContainerStatus) *corev1.ContainerStateTerminat
 	return cs.LastTerminationState.Terminated
 }
 
-// hintCrashLoop: a container waiting in CrashLoopBackOff, or the one whose
-// restarts keep its pod flapping; with its last exit and how to read the
-// logs of the run that crashed.
+// hintCrashLoop: a container waiting in CrashLoopBackOff, or one caught
+// between two back-offs (see restartedWhileNotReady); with its last exit
+// and how to read the logs of the run that crashed.
 func hintCrashLoop(c *containerFacts) (hintItem, bool) {
 	cs, v := c.cs, c.v
 	waiting := cs.State.Waiting != nil && cs.State.Waiting.Reason == "CrashLoopBackOff"
-	if !waiting && (v.cause != causeFlapping || v.container != cs.Name) {
+	if !waiting && !restartedWhileNotReady(v, cs, c.flap) {
 		return hintItem{}, false
 	}
 	crash := crashTermination(cs)
@@ -254,11 +255,28 @@ func hintCrashLoop(c *containerFacts) (hintItem, bool) {
 	return hintItem{code: whv1.HintCrashLoopBackOff, message: msg, evidence: ev}, true
 }
 
-// hintInitContainerFailed: the init container whose failure decided the
-// pod's verdict, and how it failed.
+// restartedWhileNotReady is the clock-free side of the flap rule: the
+// container of a current pod that is not ready restarted since the pod
+// last became not ready (give or take a flap window), so the running or
+// terminated tick of a crash loop reads like its CrashLoopBackOff tick.
+// Whether the restart is within the flap window of now decides the
+// verdict, not the hint: the code stays while the cluster shows the
+// restart. A pod that is ready again shows FrequentRestarts instead.
+func restartedWhileNotReady(v *podVerdict, cs *corev1.ContainerStatus, flap time.Duration) bool {
+	if flap <= 0 || v.ready || !v.current || v.cause == causeNodeLost {
+		return false
+	}
+	restarted := lastRestart(cs)
+	return !restarted.IsZero() && !restarted.Before(notReadySince(v.pod).Add(-flap))
+}
+
+// hintInitContainerFailed: the init container whose failure decides the
+// pod's settled verdict, and how it failed. It reads the settled verdict
+// so that a crash-looping init container has the hint inside the flap
+// window as well as after it.
 func hintInitContainerFailed(c *containerFacts) (hintItem, bool) {
 	cs, v := c.cs, c.v
-	if !c.init || v.cause != causeInitFailure || v.container != cs.Name {
+	if !c.init || v.settledCause != causeInitFailure || v.failure.name != cs.Name {
 		return hintItem{}, false
 	}
 	wait, term, last := cs.State.Waiting, cs.State.Terminated, cs.LastTerminationState.Terminated
@@ -352,13 +370,14 @@ const (
 	frequentRestartsWithin = time.Hour
 )
 
-// hintFrequentRestarts: a ready container of a healthy pod that restarted
-// at least five times, the last time within the hour, at an average of at
-// least five an hour since the pod started. Both conditions end at a
-// known moment, which it leaves in c.next for the requeue.
+// hintFrequentRestarts: a ready container of a steady pod (healthy, or
+// ready again inside its flap window) that restarted at least five times,
+// the last time within the hour, at an average of at least five an hour
+// since the pod started. Both conditions end at a known moment, which it
+// leaves in c.next for the requeue.
 func hintFrequentRestarts(c *containerFacts) (hintItem, bool) {
 	v, cs := c.v, c.cs
-	if v.health != whv1.HealthHealthy || !v.ready || cs.RestartCount < frequentRestartsMin {
+	if !v.steady() || !v.ready || cs.RestartCount < frequentRestartsMin {
 		return hintItem{}, false
 	}
 	last := lastTermination(cs)

@@ -67,7 +67,7 @@ func runContainerHintRule(t *testing.T, rule containerHintRule, cases []hintRule
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			v := classifiedAtT0(tc.pod)
-			c := containerFacts{v: &v, now: T0}
+			c := containerFacts{v: &v, now: T0, flap: DefaultWindows().FlapWindow}
 			p := tc.pod
 			if name, ok := strings.CutPrefix(tc.container, "init:"); ok {
 				c.cs = statusOf(p.Status.InitContainerStatuses, name)
@@ -152,6 +152,15 @@ func TestHintCrashLoop(t *testing.T) {
 		{name: "running again within the flap window", pod: Pod("p", Phase(corev1.PodRunning), NotReadySince(minutesAgo(30)),
 			Status(CS("app", Running(false, T0.Add(-10*time.Second)), Restarts(9), LastTerminated("Error", 1, minutesAgo(1), "")))),
 			code: whv1.HintCrashLoopBackOff, message: "kubectl logs -n default p -c app --previous"},
+		{name: "running again after the flap window, never ready since", pod: Pod("p", Phase(corev1.PodRunning), NotReadySince(minutesAgo(30)),
+			Status(CS("app", Running(false, minutesAgo(20)), Restarts(9), LastTerminated("Error", 1, minutesAgo(21), "")))),
+			code: whv1.HintCrashLoopBackOff},
+		{name: "restarted long before the pod became not ready", pod: Pod("p", Phase(corev1.PodRunning), NotReadySince(minutesAgo(2)),
+			Status(CS("app", Running(false, minutesAgo(300)), Restarts(1), LastTerminated("Error", 1, minutesAgo(301), ""))))},
+		{name: "ready again inside the flap window", pod: Pod("p", Phase(corev1.PodRunning), ReadySince(minutesAgo(1)),
+			Status(CS("app", Running(true, minutesAgo(2)), Restarts(9), LastTerminated("Error", 1, minutesAgo(3), ""))))},
+		{name: "a pod that failed after restarts", pod: Pod("p", Phase(corev1.PodFailed), RestartPolicy(corev1.RestartPolicyOnFailure),
+			Status(CS("app", Terminated("Error", 1, 0, minutesAgo(1), ""), Restarts(2), LastTerminated("Error", 1, minutesAgo(2), ""))))},
 		{name: "an init container", pod: Pod("p", Phase(corev1.PodPending), InitContainers("migrate"),
 			InitStatus(CS("migrate", Waiting("CrashLoopBackOff", ""), Restarts(4), LastTerminated("Error", 3, minutesAgo(1), "")))),
 			container: "init:migrate", code: whv1.HintCrashLoopBackOff, message: `init container "migrate" keeps crashing (last exit code 3`},
@@ -166,6 +175,9 @@ func TestHintInitContainerFailed(t *testing.T) {
 		{name: "exited with an error", pod: Pod("p", pend, InitContainers("migrate"),
 			InitStatus(CS("migrate", Terminated("Error", 1, 0, minutesAgo(1), `relation "users" does not exist`)))),
 			container: "init:migrate", code: whv1.HintInitContainerFailed, message: "exit code 1 (Error)", evidence: `relation "users"`},
+		{name: "crash-looping inside the flap window", pod: Pod("p", pend, InitContainers("migrate"), NotReadySince(minutesAgo(30)),
+			InitStatus(CS("migrate", Waiting("CrashLoopBackOff", ""), Restarts(4), LastTerminated("Error", 1, minutesAgo(1), "")))),
+			container: "init:migrate", code: whv1.HintInitContainerFailed, message: "failed: CrashLoopBackOff"},
 		{name: "a sidecar is no init container", pod: Pod("p", RunningReady(), Sidecars("proxy"),
 			InitStatus(CS("proxy", Waiting("CrashLoopBackOff", ""), Restarts(6), LastTerminated("Error", 1, minutesAgo(20), "")))),
 			container: "init:proxy"},
