@@ -411,7 +411,8 @@ func evalJob(j *batchv1.Job, vs []podVerdict) targetVerdict {
 // Job, so that a CronJob that runs every minute does not flap between
 // Progressing and Healthy; a Job running now only matters when its pods
 // fail. vs holds the pods of the running Jobs and of the last finished one
-// (see cronJobScope).
+// (see cronJobScope). Without a Job left, the CronJob's own status tells
+// how its last run went (see cronRunFromStatus).
 func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVerdict {
 	for i := range vs {
 		v := &vs[i]
@@ -440,15 +441,13 @@ func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVe
 	}
 	failedReason, failedMsg := "", ""
 	if failed != nil {
-		failedReason = nonEmpty(failed.Reason, reasonFailed)
-		failedMsg = "last run " + scope.last.Name + " failed (" + failedReason + ")"
-		if failed.Message != "" {
-			failedMsg += ": " + failed.Message
-		}
-		t.hints = append(t.hints, hintItem{code: whv1.HintJobFailed,
-			message: "the last run of the CronJob, Job " + quote(scope.last.Name) + ", failed (" + failedReason +
-				"); see the evidence and the logs of its failed pods",
-			evidence: failed.Message})
+		var hint hintItem
+		failedReason, failedMsg, hint = lastRunFailed(scope.last, failed)
+		t.hints = append(t.hints, hint)
+	}
+	ran, ranKnown := cronRunFromStatus(cj, scope)
+	if ranKnown && ran.hint != nil {
+		t.hints = append(t.hints, *ran.hint)
 	}
 	switch {
 	case worstIs(whv1.HealthDegraded):
@@ -460,6 +459,8 @@ func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVe
 	case complete != nil:
 		t.health, t.reason = whv1.HealthHealthy, statusCompleted
 		t.message = "last run " + scope.last.Name + " completed"
+	case ranKnown:
+		t.health, t.reason, t.message = ran.health, ran.reason, ran.message
 	case worstIs(whv1.HealthUnknown):
 		t.fromWorst(&s)
 	case shown != nil:
@@ -470,6 +471,21 @@ func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVe
 		t.health, t.reason, t.message = whv1.HealthHealthy, whv1.ReasonHealthy, "no Job has run yet"
 	}
 	return t
+}
+
+// lastRunFailed is the reason, message and JobFailed hint of a
+// CronJob's last finished Job, which failed.
+func lastRunFailed(last *batchv1.Job, failed *batchv1.JobCondition) (reason, msg string, hint hintItem) {
+	reason = nonEmpty(failed.Reason, reasonFailed)
+	msg = "last run " + last.Name + " failed (" + reason + ")"
+	if failed.Message != "" {
+		msg += ": " + failed.Message
+	}
+	hint = hintItem{code: whv1.HintJobFailed,
+		message: "the last run of the CronJob, Job " + quote(last.Name) + ", failed (" + reason +
+			"); see the evidence and the logs of its failed pods",
+		evidence: failed.Message}
+	return reason, msg, hint
 }
 
 // cronScope are the Jobs of a CronJob that matter: the most recent

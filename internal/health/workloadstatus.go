@@ -1,0 +1,60 @@
+package health
+
+import (
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+)
+
+// Verdicts read from a workload's own status when the objects that
+// usually tell (its pods, a CronJob's Jobs) are not there.
+
+// reasonLastRunFailed is status.reason of a CronJob whose last run did not
+// succeed and whose Job is gone.
+const reasonLastRunFailed = "LastRunFailed"
+
+// statusVerdict is a verdict read from a workload's own status.
+type statusVerdict struct {
+	health  whv1.HealthStatus
+	reason  string
+	message string
+	hint    *hintItem
+}
+
+// cronRunFromStatus reads the outcome of a CronJob's last run from the
+// CronJob's status when none of its Jobs is left (ttlSecondsAfterFinished,
+// a history limit of 0, or a dump without Jobs) and none is active: the
+// run scheduled last failed when it came after the last success, or
+// there was none; it succeeded when the last success is not older. known
+// is false when the status cannot tell: no Job was ever scheduled, a Job
+// is active, or some Jobs are there to judge by.
+func cronRunFromStatus(cj *batchv1.CronJob, scope cronScope) (v statusVerdict, known bool) {
+	st := &cj.Status
+	if scope.last != nil || len(scope.active) > 0 || len(st.Active) > 0 || st.LastScheduleTime == nil || st.LastScheduleTime.IsZero() {
+		return statusVerdict{}, false
+	}
+	scheduled := st.LastScheduleTime.Time
+	var succeeded time.Time
+	if st.LastSuccessfulTime != nil {
+		succeeded = st.LastSuccessfulTime.Time
+	}
+	if !succeeded.IsZero() && !scheduled.After(succeeded) {
+		return statusVerdict{health: whv1.HealthHealthy, reason: statusCompleted,
+			message: "last run, scheduled at " + rfc3339(scheduled) + ", succeeded at " + rfc3339(succeeded) + "; its Job is gone"}, true
+	}
+	since := "it never succeeded"
+	if !succeeded.IsZero() {
+		since = "the last success was at " + rfc3339(succeeded)
+	}
+	msg := "last run, scheduled at " + rfc3339(scheduled) + ", did not succeed and its Job is gone; " + since
+	return statusVerdict{health: whv1.HealthDegraded, reason: reasonLastRunFailed, message: msg,
+		hint: &hintItem{code: whv1.HintJobFailed,
+			message: "the last run of the CronJob, scheduled at " + rfc3339(scheduled) + ", did not succeed and its Job was removed " +
+				"(ttlSecondsAfterFinished or failedJobsHistoryLimit 0), so why is not known; keep failed Jobs " +
+				"(failedJobsHistoryLimit of 1 or more, no short ttlSecondsAfterFinished) to read their pods' logs"}}, true
+}
+
+// rfc3339 writes a time read from an object in a message.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
