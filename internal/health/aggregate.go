@@ -37,6 +37,9 @@ type targetVerdict struct {
 	// hints found on the workload itself (RolloutStuck, JobFailed,
 	// ReplicaShortfall).
 	hints []hintItem
+	// fromStatus: the workload's own status stood in for its pods, none
+	// of which were found.
+	fromStatus bool
 }
 
 // podSummary sums up the pods that count for the target's verdict.
@@ -121,6 +124,9 @@ type replicated struct {
 	replicaFailure string
 	// rollout says why a rollout is still in progress; empty when done.
 	rollout string
+	// status, when set, stands in for the pods: their counts as the
+	// workload's own status reports them (see workloadstatus.go).
+	status *statusCounts
 }
 
 // evalReplicated judges Deployments, StatefulSets, DaemonSets, ReplicaSets
@@ -142,6 +148,9 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 		v.counts = !terminalPhase(phase) || (phase == corev1.PodFailed && int32(readyNow) < r.desired)
 	}
 	s := summarize(vs)
+	if r.status != nil {
+		s.current, s.ready = r.status.current, r.status.ready
+	}
 	t := targetVerdict{desired: r.desired, readyText: ratio(s.ready, int(r.desired))}
 	t.replicas = newReplicas(r.desired, int32(s.current), int32(s.ready), r.updated)
 	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
@@ -173,6 +182,9 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 	default:
 		t.health, t.message = whv1.HealthHealthy, readyMessage(s.ready, int(r.desired))
 		t.reason = worstReasonOr(&s, whv1.ReasonHealthy)
+	}
+	if r.status != nil && r.desired > 0 {
+		t.noteFromStatus(r.kind)
 	}
 	return t
 }
@@ -402,6 +414,9 @@ func evalJob(j *batchv1.Job, vs []podVerdict) targetVerdict {
 			ratio(int(j.Status.Succeeded), int(desired)) + " succeeded"
 		if j.Status.Failed > 0 {
 			t.message += ", " + strconv.Itoa(int(j.Status.Failed)) + " failed (retrying)"
+		}
+		if len(vs) == 0 && j.Status.Active > 0 {
+			t.noteFromStatus("Job")
 		}
 	}
 	return t

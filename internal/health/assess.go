@@ -63,7 +63,7 @@ func Assess(in Input) Result {
 	st.Hints = a.hints(tv)
 	st.Conditions = conditions(tv.health, reason, message, in.Now)
 
-	return Result{Status: st, RequeueAfter: a.requeueAfter()}
+	return Result{Status: st, RequeueAfter: a.requeueAfter(), FromWorkloadStatus: tv.fromStatus}
 }
 
 // sortWorstFirst orders the verdicts as status.pods lists them.
@@ -171,23 +171,33 @@ func (a *assessment) evaluate() targetVerdict {
 	switch wl := in.Workload.(type) {
 	case *appsv1.Deployment:
 		if wl != nil {
-			return evalReplicated(deploymentShape(wl, in.ReplicaSets, vs), vs, failedCreate(in.Events))
+			r := deploymentShape(wl, in.ReplicaSets, vs)
+			r.status = a.statusInPlaceOfPods(func() *statusCounts { return deploymentCounts(wl) })
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.StatefulSet:
 		if wl != nil {
-			return evalReplicated(statefulSetShape(wl), vs, failedCreate(in.Events))
+			r := statefulSetShape(wl)
+			r.status = a.statusInPlaceOfPods(func() *statusCounts { return statefulSetCounts(wl) })
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.DaemonSet:
 		if wl != nil {
-			return evalReplicated(daemonSetShape(wl), vs, failedCreate(in.Events))
+			r := daemonSetShape(wl)
+			r.status = a.statusInPlaceOfPods(func() *statusCounts { return daemonSetCounts(wl) })
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.ReplicaSet:
 		if wl != nil {
-			return evalReplicated(replicaSetShape(wl), vs, failedCreate(in.Events))
+			r := replicaSetShape(wl)
+			r.status = a.statusInPlaceOfPods(func() *statusCounts { return replicaSetCounts(wl) })
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *corev1.ReplicationController:
 		if wl != nil {
-			return evalReplicated(replicationControllerShape(wl), vs, failedCreate(in.Events))
+			r := replicationControllerShape(wl)
+			r.status = a.statusInPlaceOfPods(func() *statusCounts { return replicationControllerCounts(wl) })
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *batchv1.Job:
 		if wl != nil {
@@ -204,6 +214,16 @@ func (a *assessment) evaluate() targetVerdict {
 	}
 	bare := in.Target.Kind == "Pod" && groupOf(in.Target.APIVersion) == ""
 	return evalPods(vs, bare)
+}
+
+// statusInPlaceOfPods returns the workload's status counts when the input
+// has none of its pods and none of its children (ReplicaSets, Jobs) at
+// all, nil otherwise or when the status cannot be trusted.
+func (a *assessment) statusInPlaceOfPods(counts func() *statusCounts) *statusCounts {
+	if len(a.in.Pods) > 0 || len(a.in.ReplicaSets) > 0 || len(a.in.Jobs) > 0 {
+		return nil
+	}
+	return counts()
 }
 
 // hints collects the hints of every pod, worst first, and the workload's.

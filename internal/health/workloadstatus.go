@@ -3,7 +3,10 @@ package health
 import (
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 )
@@ -58,3 +61,70 @@ func cronRunFromStatus(cj *batchv1.CronJob, scope cronScope) (v statusVerdict, k
 
 // rfc3339 writes a time read from an object in a message.
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// statusCounts are a replicated workload's pods as its own status counts
+// them: they stand in for the pods when none was found (a dump without
+// pods, `kubectl get deploy -o json`).
+type statusCounts struct {
+	current, ready int
+}
+
+// observed says the workload's status describes its latest spec, so its
+// counts can be trusted: a workload its controller has not observed yet
+// (just created, just changed) reports counts of another spec, or none,
+// and its missing pods may really be missing.
+func observed(m *metav1.ObjectMeta, observedGeneration int64) bool {
+	return m.Generation > 0 && observedGeneration == m.Generation
+}
+
+// deploymentCounts are a Deployment's pods as its status counts them: all
+// of its ReplicaSets' pods, and the ready ones (availableReplicas, the
+// rollout checks of deploymentShape and the Progressing and
+// ReplicaFailure conditions say the rest). Nil when not observed.
+func deploymentCounts(d *appsv1.Deployment) *statusCounts {
+	if !observed(&d.ObjectMeta, d.Status.ObservedGeneration) {
+		return nil
+	}
+	return &statusCounts{current: int(d.Status.Replicas), ready: int(d.Status.ReadyReplicas)}
+}
+
+// statefulSetCounts: replicas and readyReplicas. Nil when not observed.
+func statefulSetCounts(s *appsv1.StatefulSet) *statusCounts {
+	if !observed(&s.ObjectMeta, s.Status.ObservedGeneration) {
+		return nil
+	}
+	return &statusCounts{current: int(s.Status.Replicas), ready: int(s.Status.ReadyReplicas)}
+}
+
+// daemonSetCounts: currentNumberScheduled and numberReady, out of
+// desiredNumberScheduled. Nil when not observed.
+func daemonSetCounts(d *appsv1.DaemonSet) *statusCounts {
+	if !observed(&d.ObjectMeta, d.Status.ObservedGeneration) {
+		return nil
+	}
+	return &statusCounts{current: int(d.Status.CurrentNumberScheduled), ready: int(d.Status.NumberReady)}
+}
+
+// replicaSetCounts: replicas and readyReplicas. Nil when not observed.
+func replicaSetCounts(rs *appsv1.ReplicaSet) *statusCounts {
+	if !observed(&rs.ObjectMeta, rs.Status.ObservedGeneration) {
+		return nil
+	}
+	return &statusCounts{current: int(rs.Status.Replicas), ready: int(rs.Status.ReadyReplicas)}
+}
+
+// replicationControllerCounts: replicas and readyReplicas. Nil when not
+// observed.
+func replicationControllerCounts(rc *corev1.ReplicationController) *statusCounts {
+	if !observed(&rc.ObjectMeta, rc.Status.ObservedGeneration) {
+		return nil
+	}
+	return &statusCounts{current: int(rc.Status.Replicas), ready: int(rc.Status.ReadyReplicas)}
+}
+
+// noteFromStatus marks a verdict read from the workload's own status in
+// place of its pods, and says so in the message.
+func (t *targetVerdict) noteFromStatus(kind string) {
+	t.fromStatus = true
+	t.message += " (from the " + kind + "'s status: none of its pods were found)"
+}
