@@ -169,9 +169,15 @@ var _ = Describe("WorkloadHealth CRD", func() {
 				}
 			},
 			"status.pods", "Too many"),
-		Entry("an unknown hint code",
-			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Code = "SomethingElse" },
-			"status.hints[0].code", "Unsupported value"),
+		Entry("a hint code that is not CamelCase",
+			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Code = "crash loop" },
+			"status.hints[0].code", "should match '^[A-Z][A-Za-z0-9]*$'"),
+		Entry("an over-long hint code",
+			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Code = whv1.HintCode("X" + strings.Repeat("x", 64)) },
+			"status.hints[0].code", "Too long"),
+		Entry("an empty hint code",
+			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Code = "" },
+			"status.hints[0].code", "should be at least 1 chars long"),
 		Entry("a hint naming more than five pods",
 			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Pods = []string{"a", "b", "c", "d", "e", "f"} },
 			"status.hints[0].pods", "Too many"),
@@ -185,6 +191,20 @@ var _ = Describe("WorkloadHealth CRD", func() {
 			func(s *whv1.WorkloadHealthStatus) { s.Conditions = append(s.Conditions, s.Conditions[0]) },
 			"status.conditions[3]", "Duplicate value"),
 	)
+
+	It("accepts a hint code it does not know, as a newer controller may write", func() {
+		wh := newWorkloadHealth(ns)
+		Expect(k8sClient.Create(ctx, wh)).To(Succeed())
+		wh.Status = seedStoryStatus()
+		wh.Status.Hints = append(wh.Status.Hints, whv1.Hint{Code: "TLSHandshakeFailed", Severity: whv1.SeverityWarning,
+			Message: "the server's certificate is not trusted"})
+		Expect(k8sClient.Status().Update(ctx, wh)).To(Succeed())
+
+		got := &whv1.WorkloadHealth{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(wh), got)).To(Succeed())
+		Expect(got.Status.Hints).To(HaveLen(2))
+		Expect(got.Status.Hints[1].Code).To(Equal(whv1.HintCode("TLSHandshakeFailed")))
+	})
 
 	DescribeTable("rejects an invalid targetRef on create",
 		func(mutate func(*whv1.TargetReference), field, complaint string) {

@@ -239,8 +239,10 @@ type EventSummary struct {
 // Hint is one diagnosis: what is probably wrong, on which pods, and the
 // evidence it was read from.
 type Hint struct {
-	// code names the diagnosis. Codes are API: alerts and dashboards match
-	// on them.
+	// code names the diagnosis, in CamelCase: one of the hint catalogue
+	// (CrashLoopBackOff, ImagePullFailed, DNSFailure, ...). Codes are API:
+	// alerts and dashboards match on them. The list is open: a newer
+	// controller may write codes this version of the schema does not name.
 	// +required
 	Code HintCode `json:"code"`
 
