@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -238,6 +239,46 @@ var _ = Describe("WorkloadHealth CRD", func() {
 		cells := table.Rows[0].Cells
 		Expect(cells[:8]).To(Equal([]any{"deployment-activator", "Deployment", "activator", "0/1", "CrashLoopBackOff", "Degraded", float64(161), "Unhealthy"}))
 		Expect(cells[9:]).To(Equal([]any{"1/1 pods CrashLoopBackOff (phase Running)", "CrashLoopBackOff"}))
+	})
+
+	It("prints 0 restarts and stores 0 phase mismatches, not blank", func() {
+		healthy := seedStoryStatus()
+		healthy.Health = &whv1.Health{Status: whv1.HealthHealthy, Message: "1/1 pods ready"}
+		healthy.Ready, healthy.Reason, healthy.Restarts, healthy.PhaseMismatches = "1/1", "Running", 0, 0
+		healthy.Pods, healthy.Hints, healthy.LastEvent = nil, nil, nil
+		createWithStatus(newWorkloadHealth(ns), healthy)
+
+		By("serializing the zeros, so that the status carries them")
+		raw, err := kubectl("get", "wh", "-n", ns, "deployment-activator",
+			"-o", "jsonpath={.status.restarts} {.status.phaseMismatches}")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(raw).To(Equal("0 0"))
+
+		By("printing 0 in the RESTARTS column of the server's table")
+		table := getTable("/apis/health.workloadhealth.io/v1alpha1/namespaces/" + ns + "/workloadhealths")
+		Expect(table.Rows).To(HaveLen(1))
+		Expect(table.Rows[0].Cells[6]).To(Equal(float64(0)))
+	})
+
+	It("defaults restarts and phaseMismatches of a status written without them", func() {
+		// An older controller omitted zeros; a status it wrote that nothing
+		// changed since is never rewritten, so the API server defaults them.
+		wh := newWorkloadHealth(ns)
+		Expect(k8sClient.Create(ctx, wh)).To(Succeed())
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(whv1.GroupVersion.WithKind("WorkloadHealth"))
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(wh), u)).To(Succeed())
+		Expect(unstructured.SetNestedMap(u.Object, map[string]any{
+			"ready": "1/1", "reason": "Running", "health": map[string]any{"status": "Healthy"},
+		}, "status")).To(Succeed())
+		Expect(k8sClient.Status().Update(ctx, u)).To(Succeed())
+
+		table := getTable("/apis/health.workloadhealth.io/v1alpha1/namespaces/" + ns + "/workloadhealths")
+		Expect(table.Rows).To(HaveLen(1))
+		Expect(table.Rows[0].Cells[6]).To(Equal(float64(0)))
+		raw, err := kubectl("get", "wh", "-n", ns, wh.Name, "-o", "jsonpath={.status.phaseMismatches}")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(raw).To(Equal("0"))
 	})
 
 	It("is listed by its short name and its category", func() {

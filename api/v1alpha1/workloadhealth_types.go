@@ -304,16 +304,20 @@ type WorkloadHealthStatus struct {
 	PodCounts map[string]int32 `json:"podCounts,omitempty"`
 
 	// restarts is the sum of the restarts of the target's current pods.
+	// Always written, so that the RESTARTS column prints 0, not blank;
+	// the API server defaults it to 0 in objects stored without it.
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:default=0
 	// +optional
-	Restarts int32 `json:"restarts,omitempty"`
+	Restarts int32 `json:"restarts"`
 
 	// phaseMismatches counts pods whose phase says Running while their
 	// containers are not all ready or are failing: the pods that
-	// `kubectl get pods` makes look fine.
+	// `kubectl get pods` makes look fine. Always written, 0 when none.
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:default=0
 	// +optional
-	PhaseMismatches int32 `json:"phaseMismatches,omitempty"`
+	PhaseMismatches int32 `json:"phaseMismatches"`
 
 	// pods are the target's pods, worst first, at most
 	// --max-pods-per-workload of them.
