@@ -124,9 +124,9 @@ type replicated struct {
 	replicaFailure string
 	// rollout says why a rollout is still in progress; empty when done.
 	rollout string
-	// status, when set, stands in for the pods: their counts as the
+	// status, when known, stands in for the pods: their counts as the
 	// workload's own status reports them (see workloadstatus.go).
-	status *statusCounts
+	status statusCounts
 }
 
 // evalReplicated judges Deployments, StatefulSets, DaemonSets, ReplicaSets
@@ -148,7 +148,7 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 		v.counts = !terminalPhase(phase) || (phase == corev1.PodFailed && int32(readyNow) < r.desired)
 	}
 	s := summarize(vs)
-	if r.status != nil {
+	if r.status.known {
 		s.current, s.ready = r.status.current, r.status.ready
 	}
 	t := targetVerdict{desired: r.desired, readyText: ratio(s.ready, int(r.desired))}
@@ -183,7 +183,7 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 		t.health, t.message = whv1.HealthHealthy, readyMessage(s.ready, int(r.desired))
 		t.reason = worstReasonOr(&s, whv1.ReasonHealthy)
 	}
-	if r.status != nil && r.desired > 0 {
+	if r.status.known && r.desired > 0 {
 		t.noteFromStatus(r.kind)
 	}
 	return t

@@ -156,11 +156,12 @@ func (a *assessment) classify() {
 				ctx.jobRetrying = f == nil
 			}
 		}
-		v := classifyPod(p, PrintPod(p), &ctx)
+		a.verdicts = append(a.verdicts, podVerdict{})
+		v := &a.verdicts[len(a.verdicts)-1]
+		classifyPod(v, p, PrintPod(p), ctx)
 		if byPod != nil {
 			v.events = byPod[p.Name]
 		}
-		a.verdicts = append(a.verdicts, v)
 	}
 }
 
@@ -172,31 +173,41 @@ func (a *assessment) evaluate() targetVerdict {
 	case *appsv1.Deployment:
 		if wl != nil {
 			r := deploymentShape(wl, in.ReplicaSets, vs)
-			r.status = a.statusInPlaceOfPods(func() *statusCounts { return deploymentCounts(wl) })
+			if a.withoutPodsOrChildren() {
+				r.status = deploymentCounts(wl)
+			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.StatefulSet:
 		if wl != nil {
 			r := statefulSetShape(wl)
-			r.status = a.statusInPlaceOfPods(func() *statusCounts { return statefulSetCounts(wl) })
+			if a.withoutPodsOrChildren() {
+				r.status = statefulSetCounts(wl)
+			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.DaemonSet:
 		if wl != nil {
 			r := daemonSetShape(wl)
-			r.status = a.statusInPlaceOfPods(func() *statusCounts { return daemonSetCounts(wl) })
+			if a.withoutPodsOrChildren() {
+				r.status = daemonSetCounts(wl)
+			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.ReplicaSet:
 		if wl != nil {
 			r := replicaSetShape(wl)
-			r.status = a.statusInPlaceOfPods(func() *statusCounts { return replicaSetCounts(wl) })
+			if a.withoutPodsOrChildren() {
+				r.status = replicaSetCounts(wl)
+			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *corev1.ReplicationController:
 		if wl != nil {
 			r := replicationControllerShape(wl)
-			r.status = a.statusInPlaceOfPods(func() *statusCounts { return replicationControllerCounts(wl) })
+			if a.withoutPodsOrChildren() {
+				r.status = replicationControllerCounts(wl)
+			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *batchv1.Job:
@@ -216,14 +227,11 @@ func (a *assessment) evaluate() targetVerdict {
 	return evalPods(vs, bare)
 }
 
-// statusInPlaceOfPods returns the workload's status counts when the input
-// has none of its pods and none of its children (ReplicaSets, Jobs) at
-// all, nil otherwise or when the status cannot be trusted.
-func (a *assessment) statusInPlaceOfPods(counts func() *statusCounts) *statusCounts {
-	if len(a.in.Pods) > 0 || len(a.in.ReplicaSets) > 0 || len(a.in.Jobs) > 0 {
-		return nil
-	}
-	return counts()
+// withoutPodsOrChildren says the input has none of the target's pods and
+// none of its children (ReplicaSets, Jobs) at all: its own status, when
+// it can be trusted, stands in for them.
+func (a *assessment) withoutPodsOrChildren() bool {
+	return len(a.in.Pods) == 0 && len(a.in.ReplicaSets) == 0 && len(a.in.Jobs) == 0
 }
 
 // hints collects the hints of every pod, worst first, and the workload's.

@@ -76,12 +76,16 @@ type podContext struct {
 	jobRetrying bool
 }
 
-// classifyPod applies design.md's per-pod rules (see podRules).
-func classifyPod(p *corev1.Pod, row PodRow, ctx *podContext) podVerdict {
-	v := newPodVerdict(p, row)
+// classifyPod applies design.md's per-pod rules (see podRules) and writes
+// the pod's verdict to v. The rules are called through func values, so v
+// should live where the verdicts are kept anyway, not on the caller's
+// stack, lest each pod costs an allocation; the context goes by value for
+// the same reason.
+func classifyPod(v *podVerdict, p *corev1.Pod, row PodRow, ctx podContext) {
+	*v = newPodVerdict(p, row)
 	rules := podRules()
 	for i, rule := range rules {
-		if !rule(&v, ctx) {
+		if !rule(v, ctx) {
 			continue
 		}
 		v.settledHealth, v.settledCause = v.health, v.cause
@@ -91,20 +95,24 @@ func classifyPod(p *corev1.Pod, row PodRow, ctx *podContext) podVerdict {
 		break
 	}
 	v.mismatch = v.current && p.Status.Phase == corev1.PodRunning && (!v.ready || v.health == whv1.HealthDegraded)
-	return v
 }
 
 // settle sets the settled verdict of a flapping pod: what the rules
 // after the flap rule say, the verdict the pod gets once its flap window
 // has passed with nothing else changed.
-func (v *podVerdict) settle(after []podRule, ctx *podContext) {
-	w := newPodVerdict(v.pod, v.row)
+// The rules run on v itself, restored afterwards: a fresh verdict handed
+// to the rules' func values would cost an allocation.
+func (v *podVerdict) settle(after []podRule, ctx podContext) {
+	decided := *v
+	*v = newPodVerdict(decided.pod, decided.row)
 	for _, rule := range after {
-		if rule(&w, ctx) {
+		if rule(v, ctx) {
 			break
 		}
 	}
-	v.settledHealth, v.settledCause = w.health, w.cause
+	health, cause := v.health, v.cause
+	*v = decided
+	v.settledHealth, v.settledCause = health, cause
 }
 
 // steady says the pod's own state is fine: its settled verdict is
@@ -126,7 +134,7 @@ func newPodVerdict(p *corev1.Pod, row PodRow) podVerdict {
 // podRule is one of design.md's per-pod rules. When it applies it decides
 // the verdict (health and cause, and the reason, container and next
 // moment it knows of) and returns true; otherwise it leaves v alone.
-type podRule func(v *podVerdict, ctx *podContext) bool
+type podRule func(v *podVerdict, ctx podContext) bool
 
 // podRules are the per-pod rules in the order they apply; the first that
 // applies decides. The order matters: a pod under deletion is judged by
@@ -152,7 +160,7 @@ func podRules() [10]podRule {
 // ruleDeleting: a pod under deletion that has not finished is
 // Terminating until its grace period and the stuck window have passed,
 // then Degraded; Unknown while its node is lost.
-func ruleDeleting(v *podVerdict, ctx *podContext) bool {
+func ruleDeleting(v *podVerdict, ctx podContext) bool {
 	p := v.pod
 	if p.DeletionTimestamp == nil || terminalPhase(p.Status.Phase) {
 		return false
@@ -176,7 +184,7 @@ func ruleDeleting(v *podVerdict, ctx *podContext) bool {
 
 // ruleNodeLost: nothing the pod's status says can be trusted when its
 // node stopped reporting.
-func ruleNodeLost(v *podVerdict, _ *podContext) bool {
+func ruleNodeLost(v *podVerdict, _ podContext) bool {
 	if !nodeLost(&v.pod.Status) {
 		return false
 	}
@@ -186,7 +194,7 @@ func ruleNodeLost(v *podVerdict, _ *podContext) bool {
 }
 
 // ruleSucceeded: a pod that completed is Healthy.
-func ruleSucceeded(v *podVerdict, _ *podContext) bool {
+func ruleSucceeded(v *podVerdict, _ podContext) bool {
 	if v.pod.Status.Phase != corev1.PodSucceeded {
 		return false
 	}
@@ -196,7 +204,7 @@ func ruleSucceeded(v *podVerdict, _ *podContext) bool {
 
 // ruleFailedPhase: a failed pod is Degraded (Evicted when the kubelet
 // evicted it), unless its Job retries with another pod.
-func ruleFailedPhase(v *podVerdict, ctx *podContext) bool {
+func ruleFailedPhase(v *podVerdict, ctx podContext) bool {
 	st := &v.pod.Status
 	if st.Phase != corev1.PodFailed {
 		return false
@@ -213,7 +221,7 @@ func ruleFailedPhase(v *podVerdict, ctx *podContext) bool {
 
 // ruleFlapping: a container that restarted within the flap window keeps
 // the pod Degraded as CrashLoopBackOff, whatever its latest tick shows.
-func ruleFlapping(v *podVerdict, ctx *podContext) bool {
+func ruleFlapping(v *podVerdict, ctx podContext) bool {
 	name, init, until, ok := flapping(v.pod, v.ready, ctx)
 	if !ok {
 		return false
@@ -230,7 +238,7 @@ func ruleFlapping(v *podVerdict, ctx *podContext) bool {
 // ruleContainerFailure: a container failing now makes the pod Degraded
 // (a Job's retry Progressing). The reason stays kubectl's STATUS when it
 // names the failure, else it is the failing container's word.
-func ruleContainerFailure(v *podVerdict, ctx *podContext) bool {
+func ruleContainerFailure(v *podVerdict, ctx podContext) bool {
 	if !v.failing {
 		return false
 	}
@@ -251,7 +259,7 @@ func ruleContainerFailure(v *podVerdict, ctx *podContext) bool {
 }
 
 // ruleReady: a ready pod with nothing failing is Healthy.
-func ruleReady(v *podVerdict, _ *podContext) bool {
+func ruleReady(v *podVerdict, _ podContext) bool {
 	if !v.ready {
 		return false
 	}
@@ -261,7 +269,7 @@ func ruleReady(v *podVerdict, _ *podContext) bool {
 
 // ruleGated: a pod held back by scheduling gates waits for whoever set
 // them.
-func ruleGated(v *podVerdict, _ *podContext) bool {
+func ruleGated(v *podVerdict, _ podContext) bool {
 	c := podCondition(v.pod.Status.Conditions, corev1.PodScheduled)
 	if c == nil || c.Status != corev1.ConditionFalse || c.Reason != corev1.PodReasonSchedulingGated {
 		return false
@@ -273,7 +281,7 @@ func ruleGated(v *podVerdict, _ *podContext) bool {
 // ruleUnschedulable: a pod the scheduler cannot place is Progressing for
 // unschedulable-after, counted from the condition's transition (or the
 // pod's creation), then Degraded.
-func ruleUnschedulable(v *podVerdict, ctx *podContext) bool {
+func ruleUnschedulable(v *podVerdict, ctx podContext) bool {
 	c := podCondition(v.pod.Status.Conditions, corev1.PodScheduled)
 	if c == nil || c.Status != corev1.ConditionFalse || c.Reason != corev1.PodReasonUnschedulable {
 		return false
@@ -295,7 +303,7 @@ func ruleUnschedulable(v *podVerdict, ctx *podContext) bool {
 // starting, or running without passing its readiness probe. Both get the
 // not-ready-after window, counted from when the pod last became not ready
 // (or started, or was created). It always applies.
-func ruleNotReady(v *podVerdict, ctx *podContext) bool {
+func ruleNotReady(v *podVerdict, ctx podContext) bool {
 	v.health, v.cause = whv1.HealthProgressing, causeStarting
 	since := notReadySince(v.pod)
 	if since.IsZero() {
@@ -315,7 +323,7 @@ func ruleNotReady(v *podVerdict, ctx *podContext) bool {
 // pod has been ready for a whole window. It returns the first such
 // container, whether it is a (non-sidecar) init container, and the moment
 // the first of them stops counting.
-func flapping(p *corev1.Pod, ready bool, ctx *podContext) (name string, init bool, until time.Time, ok bool) {
+func flapping(p *corev1.Pod, ready bool, ctx podContext) (name string, init bool, until time.Time, ok bool) {
 	flap := ctx.windows.FlapWindow
 	if flap <= 0 {
 		return "", false, time.Time{}, false

@@ -31,7 +31,7 @@ func runRuleCases(t *testing.T, rule podRule, cases []ruleCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := podContext{now: T0, windows: DefaultWindows(), jobRetrying: tc.jobRetrying}
 			v := newPodVerdict(tc.pod, PrintPod(tc.pod))
-			if got := rule(&v, &ctx); got != tc.applies {
+			if got := rule(&v, ctx); got != tc.applies {
 				t.Fatalf("applies = %v, want %v (health %s cause %d)", got, tc.applies, v.health, v.cause)
 			}
 			if !tc.applies {

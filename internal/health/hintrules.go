@@ -36,8 +36,6 @@ type containerFacts struct {
 	init bool
 	now  time.Time
 	flap time.Duration
-	// next is set by a rule whose finding ends at a known moment.
-	next time.Time
 }
 
 // who names the container in messages.
@@ -48,8 +46,10 @@ func (c *containerFacts) who() string {
 	return "container " + quote(c.cs.Name)
 }
 
-// containerHintRule finds a hint in one container's status.
-type containerHintRule func(c *containerFacts) (hintItem, bool)
+// containerHintRule finds a hint in one container's status. The facts
+// are passed by value: a pointer given to a func value would cost an
+// allocation per container.
+type containerHintRule func(c containerFacts) (hintItem, bool)
 
 func containerHintRules() [6]containerHintRule {
 	return [...]containerHintRule{
@@ -100,21 +100,20 @@ func (h *hintSet) containerHints(v *podVerdict, now time.Time, flap time.Duratio
 	for i := range p.Status.InitContainerStatuses {
 		cs := &p.Status.InitContainerStatuses[i]
 		spec := initContainerSpec(p, cs.Name)
-		h.containerHint(&containerFacts{v: v, cs: cs, spec: spec, init: !isSidecar(spec), now: now, flap: flap})
+		h.containerHint(containerFacts{v: v, cs: cs, spec: spec, init: !isSidecar(spec), now: now, flap: flap})
 	}
 	for i := range p.Status.ContainerStatuses {
 		cs := &p.Status.ContainerStatuses[i]
-		h.containerHint(&containerFacts{v: v, cs: cs, spec: containerSpec(p, cs.Name), now: now, flap: flap})
+		h.containerHint(containerFacts{v: v, cs: cs, spec: containerSpec(p, cs.Name), now: now, flap: flap})
 	}
 }
 
-func (h *hintSet) containerHint(c *containerFacts) {
+func (h *hintSet) containerHint(c containerFacts) {
 	for _, rule := range containerHintRules() {
 		if it, ok := rule(c); ok {
 			h.add(it, c.v)
 		}
 	}
-	h.next = earliest(h.next, c.next)
 	if !c.v.steady() {
 		st := &c.cs.State
 		for _, text := range [...]string{messageOf(st.Waiting), termMessage(st.Terminated), termMessage(c.cs.LastTerminationState.Terminated)} {
@@ -234,7 +233,7 @@ func crashTermination(cs *corev1.ContainerStatus) *corev1.ContainerStateTerminat
 // hintCrashLoop: a container waiting in CrashLoopBackOff, or one caught
 // between two back-offs (see restartedWhileNotReady); with its last exit
 // and how to read the logs of the run that crashed.
-func hintCrashLoop(c *containerFacts) (hintItem, bool) {
+func hintCrashLoop(c containerFacts) (hintItem, bool) {
 	cs, v := c.cs, c.v
 	waiting := cs.State.Waiting != nil && cs.State.Waiting.Reason == "CrashLoopBackOff"
 	if !waiting && !restartedWhileNotReady(v, cs, c.flap) {
@@ -274,7 +273,7 @@ func restartedWhileNotReady(v *podVerdict, cs *corev1.ContainerStatus, flap time
 // pod's settled verdict, and how it failed. It reads the settled verdict
 // so that a crash-looping init container has the hint inside the flap
 // window as well as after it.
-func hintInitContainerFailed(c *containerFacts) (hintItem, bool) {
+func hintInitContainerFailed(c containerFacts) (hintItem, bool) {
 	cs, v := c.cs, c.v
 	if !c.init || v.settledCause != causeInitFailure || v.failure.name != cs.Name {
 		return hintItem{}, false
@@ -305,7 +304,7 @@ func hintInitContainerFailed(c *containerFacts) (hintItem, bool) {
 
 // hintImagePull: an image that cannot be pulled, with the registry's
 // error and what it usually means.
-func hintImagePull(c *containerFacts) (hintItem, bool) {
+func hintImagePull(c containerFacts) (hintItem, bool) {
 	wait := c.cs.State.Waiting
 	if wait == nil {
 		return hintItem{}, false
@@ -332,7 +331,7 @@ func hintImagePull(c *containerFacts) (hintItem, bool) {
 
 // hintContainerConfig: a container that cannot be created for a missing
 // ConfigMap, Secret or key.
-func hintContainerConfig(c *containerFacts) (hintItem, bool) {
+func hintContainerConfig(c containerFacts) (hintItem, bool) {
 	wait := c.cs.State.Waiting
 	if wait == nil || wait.Reason != "CreateContainerConfigError" {
 		return hintItem{}, false
@@ -342,7 +341,7 @@ func hintContainerConfig(c *containerFacts) (hintItem, bool) {
 
 // hintOOMKilled: the current or previous run was killed for memory, with
 // the container's limit.
-func hintOOMKilled(c *containerFacts) (hintItem, bool) {
+func hintOOMKilled(c containerFacts) (hintItem, bool) {
 	for _, t := range [...]*corev1.ContainerStateTerminated{c.cs.State.Terminated, c.cs.LastTerminationState.Terminated} {
 		if t == nil || t.Reason != "OOMKilled" {
 			continue
@@ -373,9 +372,9 @@ const (
 // hintFrequentRestarts: a ready container of a steady pod (healthy, or
 // ready again inside its flap window) that restarted at least five times,
 // the last time within the hour, at an average of at least five an hour
-// since the pod started. Both conditions end at a known moment, which it
-// leaves in c.next for the requeue.
-func hintFrequentRestarts(c *containerFacts) (hintItem, bool) {
+// since the pod started. Both conditions end at a known moment, the
+// finding's until, which the requeue takes into account.
+func hintFrequentRestarts(c containerFacts) (hintItem, bool) {
 	v, cs := c.v, c.cs
 	if !v.steady() || !v.ready || cs.RestartCount < frequentRestartsMin {
 		return hintItem{}, false
@@ -394,7 +393,6 @@ func hintFrequentRestarts(c *containerFacts) (hintItem, bool) {
 	if !c.now.Before(until) {
 		return hintItem{}, false
 	}
-	c.next = earliest(c.next, until)
 	msg := "container " + quote(cs.Name) + " is ready but restarted " + strconv.Itoa(int(cs.RestartCount)) + " times"
 	ev := ""
 	if t := cs.LastTerminationState.Terminated; t != nil {
@@ -406,7 +404,7 @@ func hintFrequentRestarts(c *containerFacts) (hintItem, bool) {
 		ev = t.Message
 	}
 	msg += "; read its previous logs: kubectl logs -n " + v.pod.Namespace + " " + v.pod.Name + " -c " + cs.Name + " --previous"
-	return hintItem{code: whv1.HintFrequentRestarts, severity: whv1.SeverityWarning, message: msg, evidence: ev}, true
+	return hintItem{code: whv1.HintFrequentRestarts, severity: whv1.SeverityWarning, message: msg, evidence: ev, until: until}, true
 }
 
 // pullEventMessage is the registry's error from the pod's latest Failed

@@ -29,7 +29,9 @@ type hintRuleCase struct {
 
 func classifiedAtT0(p *corev1.Pod) podVerdict {
 	ctx := podContext{now: T0, windows: DefaultWindows()}
-	return classifyPod(p, PrintPod(p), &ctx)
+	var v podVerdict
+	classifyPod(&v, p, PrintPod(p), ctx)
+	return v
 }
 
 func checkHint(t *testing.T, tc hintRuleCase, it hintItem, ok bool) {
@@ -81,7 +83,7 @@ func runContainerHintRule(t *testing.T, rule containerHintRule, cases []hintRule
 			if c.cs == nil {
 				t.Fatalf("no status of container %q", tc.container)
 			}
-			it, ok := rule(&c)
+			it, ok := rule(c)
 			checkHint(t, tc, it, ok)
 		})
 	}

@@ -51,6 +51,9 @@ type hintItem struct {
 	severity whv1.HintSeverity // empty: from the pod and the target
 	message  string
 	evidence string
+	// until is when a finding defined by a time window ends; zero for
+	// the others.
+	until time.Time
 }
 
 // hintSet merges findings into at most one hint per code: the message and
@@ -101,6 +104,7 @@ func (h *hintSet) add(it hintItem, v *podVerdict) {
 	if i < 0 {
 		return
 	}
+	h.next = earliest(h.next, it.until)
 	sev := it.severity
 	if sev == "" {
 		if v != nil {

@@ -67,6 +67,9 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // pods, `kubectl get deploy -o json`).
 type statusCounts struct {
 	current, ready int
+	// known: the counts stand in for the pods; false when the status
+	// cannot be trusted or the pods were given.
+	known bool
 }
 
 // observed says the workload's status describes its latest spec, so its
@@ -80,46 +83,46 @@ func observed(m *metav1.ObjectMeta, observedGeneration int64) bool {
 // deploymentCounts are a Deployment's pods as its status counts them: all
 // of its ReplicaSets' pods, and the ready ones (availableReplicas, the
 // rollout checks of deploymentShape and the Progressing and
-// ReplicaFailure conditions say the rest). Nil when not observed.
-func deploymentCounts(d *appsv1.Deployment) *statusCounts {
+// ReplicaFailure conditions say the rest). Unknown when not observed.
+func deploymentCounts(d *appsv1.Deployment) statusCounts {
 	if !observed(&d.ObjectMeta, d.Status.ObservedGeneration) {
-		return nil
+		return statusCounts{}
 	}
-	return &statusCounts{current: int(d.Status.Replicas), ready: int(d.Status.ReadyReplicas)}
+	return statusCounts{known: true, current: int(d.Status.Replicas), ready: int(d.Status.ReadyReplicas)}
 }
 
-// statefulSetCounts: replicas and readyReplicas. Nil when not observed.
-func statefulSetCounts(s *appsv1.StatefulSet) *statusCounts {
+// statefulSetCounts: replicas and readyReplicas. Unknown when not observed.
+func statefulSetCounts(s *appsv1.StatefulSet) statusCounts {
 	if !observed(&s.ObjectMeta, s.Status.ObservedGeneration) {
-		return nil
+		return statusCounts{}
 	}
-	return &statusCounts{current: int(s.Status.Replicas), ready: int(s.Status.ReadyReplicas)}
+	return statusCounts{known: true, current: int(s.Status.Replicas), ready: int(s.Status.ReadyReplicas)}
 }
 
 // daemonSetCounts: currentNumberScheduled and numberReady, out of
-// desiredNumberScheduled. Nil when not observed.
-func daemonSetCounts(d *appsv1.DaemonSet) *statusCounts {
+// desiredNumberScheduled. Unknown when not observed.
+func daemonSetCounts(d *appsv1.DaemonSet) statusCounts {
 	if !observed(&d.ObjectMeta, d.Status.ObservedGeneration) {
-		return nil
+		return statusCounts{}
 	}
-	return &statusCounts{current: int(d.Status.CurrentNumberScheduled), ready: int(d.Status.NumberReady)}
+	return statusCounts{known: true, current: int(d.Status.CurrentNumberScheduled), ready: int(d.Status.NumberReady)}
 }
 
-// replicaSetCounts: replicas and readyReplicas. Nil when not observed.
-func replicaSetCounts(rs *appsv1.ReplicaSet) *statusCounts {
+// replicaSetCounts: replicas and readyReplicas. Unknown when not observed.
+func replicaSetCounts(rs *appsv1.ReplicaSet) statusCounts {
 	if !observed(&rs.ObjectMeta, rs.Status.ObservedGeneration) {
-		return nil
+		return statusCounts{}
 	}
-	return &statusCounts{current: int(rs.Status.Replicas), ready: int(rs.Status.ReadyReplicas)}
+	return statusCounts{known: true, current: int(rs.Status.Replicas), ready: int(rs.Status.ReadyReplicas)}
 }
 
-// replicationControllerCounts: replicas and readyReplicas. Nil when not
-// observed.
-func replicationControllerCounts(rc *corev1.ReplicationController) *statusCounts {
+// replicationControllerCounts: replicas and readyReplicas. Unknown when
+// not observed.
+func replicationControllerCounts(rc *corev1.ReplicationController) statusCounts {
 	if !observed(&rc.ObjectMeta, rc.Status.ObservedGeneration) {
-		return nil
+		return statusCounts{}
 	}
-	return &statusCounts{current: int(rc.Status.Replicas), ready: int(rc.Status.ReadyReplicas)}
+	return statusCounts{known: true, current: int(rc.Status.Replicas), ready: int(rc.Status.ReadyReplicas)}
 }
 
 // noteFromStatus marks a verdict read from the workload's own status in
