@@ -75,8 +75,9 @@ func eventHintRules() [5]eventHintRule {
 	}
 }
 
-// podHints finds the hints of one pod from its state and, when the pod is
-// not healthy, from its Warning events (most recent first).
+// podHints finds the hints of one pod from its state and, unless the
+// pod's own state is fine (see steady), from its Warning events (most
+// recent first).
 func (h *hintSet) podHints(v *podVerdict, evs []*corev1.Event, now time.Time, w Windows) {
 	for _, rule := range podHintRules() {
 		if it, ok := rule(v, w); ok {
@@ -93,8 +94,8 @@ func (h *hintSet) podHints(v *podVerdict, evs []*corev1.Event, now time.Time, w 
 }
 
 // containerHints runs the container rules on every container, init
-// containers (with native sidecars) first, and reads the texts of the
-// containers of a pod that is not healthy.
+// containers (with native sidecars) first, and reads the containers'
+// texts unless the pod's own state is fine.
 func (h *hintSet) containerHints(v *podVerdict, now time.Time, flap time.Duration) {
 	p := v.pod
 	for i := range p.Status.InitContainerStatuses {
@@ -122,8 +123,9 @@ func (h *hintSet) containerHint(c containerFacts) {
 	}
 }
 
-// eventHints reads one Warning event about a pod that is not healthy: the
-// event rules, then the event's text unless a rule already explained it.
+// eventHints reads one Warning event about a pod whose state is not fine:
+// the event rules, then the event's text unless a rule already explained
+// it.
 func (h *hintSet) eventHints(v *podVerdict, e *corev1.Event) {
 	for _, rule := range eventHintRules() {
 		if it, ok := rule(v, e); ok {
