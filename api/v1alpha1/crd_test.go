@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -169,9 +170,15 @@ var _ = Describe("WorkloadHealth CRD", func() {
 				}
 			},
 			"status.pods", "Too many"),
-		Entry("an unknown hint code",
-			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Code = "SomethingElse" },
-			"status.hints[0].code", "Unsupported value"),
+		Entry("a hint code that is not CamelCase",
+			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Code = "crash loop" },
+			"status.hints[0].code", "should match '^[A-Z][A-Za-z0-9]*$'"),
+		Entry("an over-long hint code",
+			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Code = whv1.HintCode("X" + strings.Repeat("x", 64)) },
+			"status.hints[0].code", "Too long"),
+		Entry("an empty hint code",
+			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Code = "" },
+			"status.hints[0].code", "should be at least 1 chars long"),
 		Entry("a hint naming more than five pods",
 			func(s *whv1.WorkloadHealthStatus) { s.Hints[0].Pods = []string{"a", "b", "c", "d", "e", "f"} },
 			"status.hints[0].pods", "Too many"),
@@ -185,6 +192,20 @@ var _ = Describe("WorkloadHealth CRD", func() {
 			func(s *whv1.WorkloadHealthStatus) { s.Conditions = append(s.Conditions, s.Conditions[0]) },
 			"status.conditions[3]", "Duplicate value"),
 	)
+
+	It("accepts a hint code it does not know, as a newer controller may write", func() {
+		wh := newWorkloadHealth(ns)
+		Expect(k8sClient.Create(ctx, wh)).To(Succeed())
+		wh.Status = seedStoryStatus()
+		wh.Status.Hints = append(wh.Status.Hints, whv1.Hint{Code: "TLSHandshakeFailed", Severity: whv1.SeverityWarning,
+			Message: "the server's certificate is not trusted"})
+		Expect(k8sClient.Status().Update(ctx, wh)).To(Succeed())
+
+		got := &whv1.WorkloadHealth{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(wh), got)).To(Succeed())
+		Expect(got.Status.Hints).To(HaveLen(2))
+		Expect(got.Status.Hints[1].Code).To(Equal(whv1.HintCode("TLSHandshakeFailed")))
+	})
 
 	DescribeTable("rejects an invalid targetRef on create",
 		func(mutate func(*whv1.TargetReference), field, complaint string) {
@@ -218,6 +239,46 @@ var _ = Describe("WorkloadHealth CRD", func() {
 		cells := table.Rows[0].Cells
 		Expect(cells[:8]).To(Equal([]any{"deployment-activator", "Deployment", "activator", "0/1", "CrashLoopBackOff", "Degraded", float64(161), "Unhealthy"}))
 		Expect(cells[9:]).To(Equal([]any{"1/1 pods CrashLoopBackOff (phase Running)", "CrashLoopBackOff"}))
+	})
+
+	It("prints 0 restarts and stores 0 phase mismatches, not blank", func() {
+		healthy := seedStoryStatus()
+		healthy.Health = &whv1.Health{Status: whv1.HealthHealthy, Message: "1/1 pods ready"}
+		healthy.Ready, healthy.Reason, healthy.Restarts, healthy.PhaseMismatches = "1/1", "Running", 0, 0
+		healthy.Pods, healthy.Hints, healthy.LastEvent = nil, nil, nil
+		createWithStatus(newWorkloadHealth(ns), healthy)
+
+		By("serializing the zeros, so that the status carries them")
+		raw, err := kubectl("get", "wh", "-n", ns, "deployment-activator",
+			"-o", "jsonpath={.status.restarts} {.status.phaseMismatches}")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(raw).To(Equal("0 0"))
+
+		By("printing 0 in the RESTARTS column of the server's table")
+		table := getTable("/apis/health.workloadhealth.io/v1alpha1/namespaces/" + ns + "/workloadhealths")
+		Expect(table.Rows).To(HaveLen(1))
+		Expect(table.Rows[0].Cells[6]).To(Equal(float64(0)))
+	})
+
+	It("defaults restarts and phaseMismatches of a status written without them", func() {
+		// An older controller omitted zeros; a status it wrote that nothing
+		// changed since is never rewritten, so the API server defaults them.
+		wh := newWorkloadHealth(ns)
+		Expect(k8sClient.Create(ctx, wh)).To(Succeed())
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(whv1.GroupVersion.WithKind("WorkloadHealth"))
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(wh), u)).To(Succeed())
+		Expect(unstructured.SetNestedMap(u.Object, map[string]any{
+			"ready": "1/1", "reason": "Running", "health": map[string]any{"status": "Healthy"},
+		}, "status")).To(Succeed())
+		Expect(k8sClient.Status().Update(ctx, u)).To(Succeed())
+
+		table := getTable("/apis/health.workloadhealth.io/v1alpha1/namespaces/" + ns + "/workloadhealths")
+		Expect(table.Rows).To(HaveLen(1))
+		Expect(table.Rows[0].Cells[6]).To(Equal(float64(0)))
+		raw, err := kubectl("get", "wh", "-n", ns, wh.Name, "-o", "jsonpath={.status.phaseMismatches}")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(raw).To(Equal("0"))
 	})
 
 	It("is listed by its short name and its category", func() {

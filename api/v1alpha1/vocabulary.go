@@ -51,12 +51,19 @@ const (
 	SeverityInfo HintSeverity = "Info"
 )
 
-// HintCode names a diagnosis.
-// +kubebuilder:validation:Enum=CrashLoopBackOff;OOMKilled;ImagePullFailed;ConfigMissing;ReadinessProbeFailed;LivenessProbeFailed;StartupProbeFailed;DNSFailure;DependencyUnreachable;Unschedulable;VolumeMountFailed;Evicted;NodeLost;InitContainerFailed;StuckTerminating;RolloutStuck;ReplicaShortfall;JobFailed;FrequentRestarts;SandboxFailed
+// HintCode names a diagnosis. The constants below and the hint catalogue
+// of the docs are the list of codes; the schema only bounds their shape
+// (CamelCase, at most 64 characters), not their values, so that an older
+// CRD accepts the codes of a newer manager.
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=64
+// +kubebuilder:validation:Pattern=`^[A-Z][A-Za-z0-9]*$`
 type HintCode string
 
 const (
-	// HintCrashLoopBackOff: a container keeps exiting and the kubelet backs off.
+	// HintCrashLoopBackOff: a container keeps exiting and the kubelet backs
+	// off: it waits in CrashLoopBackOff, or it restarted since its pod
+	// last became not ready.
 	HintCrashLoopBackOff HintCode = "CrashLoopBackOff"
 	// HintOOMKilled: a container was killed for exceeding its memory limit.
 	HintOOMKilled HintCode = "OOMKilled"

@@ -239,8 +239,10 @@ type EventSummary struct {
 // Hint is one diagnosis: what is probably wrong, on which pods, and the
 // evidence it was read from.
 type Hint struct {
-	// code names the diagnosis. Codes are API: alerts and dashboards match
-	// on them.
+	// code names the diagnosis, in CamelCase: one of the hint catalogue
+	// (CrashLoopBackOff, ImagePullFailed, DNSFailure, ...). Codes are API:
+	// alerts and dashboards match on them. The list is open: a newer
+	// controller may write codes this version of the schema does not name.
 	// +required
 	Code HintCode `json:"code"`
 
@@ -302,16 +304,20 @@ type WorkloadHealthStatus struct {
 	PodCounts map[string]int32 `json:"podCounts,omitempty"`
 
 	// restarts is the sum of the restarts of the target's current pods.
+	// Always written, so that the RESTARTS column prints 0, not blank;
+	// the API server defaults it to 0 in objects stored without it.
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:default=0
 	// +optional
-	Restarts int32 `json:"restarts,omitempty"`
+	Restarts int32 `json:"restarts"`
 
 	// phaseMismatches counts pods whose phase says Running while their
 	// containers are not all ready or are failing: the pods that
-	// `kubectl get pods` makes look fine.
+	// `kubectl get pods` makes look fine. Always written, 0 when none.
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:default=0
 	// +optional
-	PhaseMismatches int32 `json:"phaseMismatches,omitempty"`
+	PhaseMismatches int32 `json:"phaseMismatches"`
 
 	// pods are the target's pods, worst first, at most
 	// --max-pods-per-workload of them.

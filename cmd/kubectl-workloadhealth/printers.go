@@ -43,10 +43,8 @@ func workloadHealthCells(wh *whv1.WorkloadHealth) []any {
 	if len(st.Hints) > 0 {
 		hint = string(st.Hints[0].Code)
 	}
-	var restarts any
-	if st.Restarts != 0 {
-		restarts = int64(st.Restarts)
-	}
+	// status.restarts is always serialized, so the server prints 0.
+	restarts := int64(st.Restarts)
 	return []any{
 		wh.Name,
 		cell(wh.Spec.TargetRef.Kind),

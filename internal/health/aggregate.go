@@ -37,6 +37,9 @@ type targetVerdict struct {
 	// hints found on the workload itself (RolloutStuck, JobFailed,
 	// ReplicaShortfall).
 	hints []hintItem
+	// fromStatus: the workload's own status stood in for its pods, none
+	// of which were found.
+	fromStatus bool
 }
 
 // podSummary sums up the pods that count for the target's verdict.
@@ -121,6 +124,9 @@ type replicated struct {
 	replicaFailure string
 	// rollout says why a rollout is still in progress; empty when done.
 	rollout string
+	// status, when known, stands in for the pods: their counts as the
+	// workload's own status reports them (see workloadstatus.go).
+	status statusCounts
 }
 
 // evalReplicated judges Deployments, StatefulSets, DaemonSets, ReplicaSets
@@ -142,27 +148,14 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 		v.counts = !terminalPhase(phase) || (phase == corev1.PodFailed && int32(readyNow) < r.desired)
 	}
 	s := summarize(vs)
+	if r.status.known {
+		s.current, s.ready = r.status.current, r.status.ready
+	}
 	t := targetVerdict{desired: r.desired, readyText: ratio(s.ready, int(r.desired))}
 	t.replicas = newReplicas(r.desired, int32(s.current), int32(s.ready), r.updated)
 	worstIs := func(h whv1.HealthStatus) bool { return s.worst != nil && s.worst.health == h }
 
-	// The workload's own findings are hints whatever decides the verdict.
-	deadlineMsg := ""
-	if r.deadlineExceeded != nil {
-		deadlineMsg = "Deployment exceeded its progress deadline"
-		if *r.deadlineExceeded != "" {
-			deadlineMsg += ": " + *r.deadlineExceeded
-		}
-		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: deadlineMsg, evidence: *r.deadlineExceeded})
-	}
-	createMsg := ""
-	if int32(s.current) < r.desired && (r.replicaFailure != "" || failedCreate != "") {
-		createMsg = nonEmpty(r.replicaFailure, failedCreate)
-		t.hints = append(t.hints, hintItem{code: whv1.HintReplicaShortfall,
-			message: r.kind + " cannot create the pods it wants (" + strconv.Itoa(s.current) + " of " +
-				strconv.Itoa(int(r.desired)) + " exist): check ResourceQuotas, LimitRanges and admission webhooks",
-			evidence: createMsg})
-	}
+	deadlineMsg, createMsg := t.workloadFindings(&r, s.current, failedCreate)
 
 	switch {
 	case worstIs(whv1.HealthDegraded):
@@ -190,7 +183,32 @@ func evalReplicated(r replicated, vs []podVerdict, failedCreate string) targetVe
 		t.health, t.message = whv1.HealthHealthy, readyMessage(s.ready, int(r.desired))
 		t.reason = worstReasonOr(&s, whv1.ReasonHealthy)
 	}
+	if r.status.known && r.desired > 0 {
+		t.noteFromStatus(r.kind)
+	}
 	return t
+}
+
+// workloadFindings adds the workload's own findings as hints, whatever
+// decides the verdict: a rollout past its deadline (RolloutStuck) and pods
+// that cannot be created (ReplicaShortfall). It returns their messages,
+// empty when there is none.
+func (t *targetVerdict) workloadFindings(r *replicated, current int, failedCreate string) (deadlineMsg, createMsg string) {
+	if r.deadlineExceeded != nil {
+		deadlineMsg = "Deployment exceeded its progress deadline"
+		if *r.deadlineExceeded != "" {
+			deadlineMsg += ": " + *r.deadlineExceeded
+		}
+		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: deadlineMsg, evidence: *r.deadlineExceeded})
+	}
+	if int32(current) < r.desired && (r.replicaFailure != "" || failedCreate != "") {
+		createMsg = nonEmpty(r.replicaFailure, failedCreate)
+		t.hints = append(t.hints, hintItem{code: whv1.HintReplicaShortfall,
+			message: r.kind + " cannot create the pods it wants (" + strconv.Itoa(current) + " of " +
+				strconv.Itoa(int(r.desired)) + " exist): check ResourceQuotas, LimitRanges and admission webhooks",
+			evidence: createMsg})
+	}
+	return deadlineMsg, createMsg
 }
 
 func deploymentShape(d *appsv1.Deployment, rss []*appsv1.ReplicaSet, vs []podVerdict) replicated {
@@ -397,6 +415,9 @@ func evalJob(j *batchv1.Job, vs []podVerdict) targetVerdict {
 		if j.Status.Failed > 0 {
 			t.message += ", " + strconv.Itoa(int(j.Status.Failed)) + " failed (retrying)"
 		}
+		if len(vs) == 0 && j.Status.Active > 0 {
+			t.noteFromStatus("Job")
+		}
 	}
 	return t
 }
@@ -405,7 +426,8 @@ func evalJob(j *batchv1.Job, vs []podVerdict) targetVerdict {
 // Job, so that a CronJob that runs every minute does not flap between
 // Progressing and Healthy; a Job running now only matters when its pods
 // fail. vs holds the pods of the running Jobs and of the last finished one
-// (see cronJobScope).
+// (see cronJobScope). Without a Job left, the CronJob's own status tells
+// how its last run went (see cronRunFromStatus).
 func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVerdict {
 	for i := range vs {
 		v := &vs[i]
@@ -434,15 +456,13 @@ func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVe
 	}
 	failedReason, failedMsg := "", ""
 	if failed != nil {
-		failedReason = nonEmpty(failed.Reason, reasonFailed)
-		failedMsg = "last run " + scope.last.Name + " failed (" + failedReason + ")"
-		if failed.Message != "" {
-			failedMsg += ": " + failed.Message
-		}
-		t.hints = append(t.hints, hintItem{code: whv1.HintJobFailed,
-			message: "the last run of the CronJob, Job " + quote(scope.last.Name) + ", failed (" + failedReason +
-				"); see the evidence and the logs of its failed pods",
-			evidence: failed.Message})
+		var hint hintItem
+		failedReason, failedMsg, hint = lastRunFailed(scope.last, failed)
+		t.hints = append(t.hints, hint)
+	}
+	ran, ranKnown := cronRunFromStatus(cj, scope)
+	if ranKnown && ran.hint != nil {
+		t.hints = append(t.hints, *ran.hint)
 	}
 	switch {
 	case worstIs(whv1.HealthDegraded):
@@ -454,6 +474,8 @@ func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVe
 	case complete != nil:
 		t.health, t.reason = whv1.HealthHealthy, statusCompleted
 		t.message = "last run " + scope.last.Name + " completed"
+	case ranKnown:
+		t.health, t.reason, t.message = ran.health, ran.reason, ran.message
 	case worstIs(whv1.HealthUnknown):
 		t.fromWorst(&s)
 	case shown != nil:
@@ -464,6 +486,21 @@ func evalCronJob(cj *batchv1.CronJob, scope cronScope, vs []podVerdict) targetVe
 		t.health, t.reason, t.message = whv1.HealthHealthy, whv1.ReasonHealthy, "no Job has run yet"
 	}
 	return t
+}
+
+// lastRunFailed is the reason, message and JobFailed hint of a
+// CronJob's last finished Job, which failed.
+func lastRunFailed(last *batchv1.Job, failed *batchv1.JobCondition) (reason, msg string, hint hintItem) {
+	reason = nonEmpty(failed.Reason, reasonFailed)
+	msg = "last run " + last.Name + " failed (" + reason + ")"
+	if failed.Message != "" {
+		msg += ": " + failed.Message
+	}
+	hint = hintItem{code: whv1.HintJobFailed,
+		message: "the last run of the CronJob, Job " + quote(last.Name) + ", failed (" + reason +
+			"); see the evidence and the logs of its failed pods",
+		evidence: failed.Message}
+	return reason, msg, hint
 }
 
 // cronScope are the Jobs of a CronJob that matter: the most recent

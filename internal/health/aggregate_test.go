@@ -179,7 +179,11 @@ func TestAggregateDeployment(t *testing.T) {
 			pods: readyPods("api-1", 3), health: whv1.HealthProgressing, reason: "Running"},
 		{name: "fewer pods than desired, no failure", kind: "Deployment", workload: dep(), pods: readyPods("api-1", 1),
 			health: whv1.HealthProgressing, reason: "Running", ready: "1/3", message: "1/3 pods ready"},
-		{name: "no pods, none can be created", kind: "Deployment", workload: dep(),
+		// The Deployment's status as its controller reports it when no
+		// pod can be created: without pods the engine reads it.
+		{name: "no pods, none can be created", kind: "Deployment", workload: dep(func(d *appsv1.Deployment) {
+			d.Status = appsv1.DeploymentStatus{ObservedGeneration: 1}
+		}),
 			events: []*corev1.Event{event("ReplicaSet", "api-1", "FailedCreate",
 				`Error creating: pods "api-1-x" is forbidden: exceeded quota: compute-resources, requested: limits.memory=1Gi, used: limits.memory=4Gi, limited: limits.memory=4Gi`, T0)},
 			health: whv1.HealthDegraded, reason: "FailedCreate", ready: "0/3", hint: whv1.HintReplicaShortfall},

@@ -37,15 +37,7 @@ func Assess(in Input) Result {
 	a.classify()
 	tv := a.evaluate()
 
-	slices.SortFunc(a.verdicts, func(x, y podVerdict) int {
-		if worse(&x, &y) {
-			return -1
-		}
-		if worse(&y, &x) {
-			return 1
-		}
-		return 0
-	})
+	sortWorstFirst(a.verdicts)
 
 	st := whv1.WorkloadHealthStatus{}
 	reason, message := tv.reason, tv.message
@@ -61,17 +53,7 @@ func Assess(in Input) Result {
 	st.Replicas = tv.replicas
 	st.PodCounts = podCounts(a.verdicts)
 
-	var restarts int64
-	for i := range a.verdicts {
-		v := &a.verdicts[i]
-		if v.current && v.row.Restarts > 0 {
-			restarts += v.row.Restarts
-		}
-		if v.mismatch {
-			st.PhaseMismatches++
-		}
-	}
-	st.Restarts = clamp32(restarts)
+	st.Restarts, st.PhaseMismatches = restartsAndMismatches(a.verdicts)
 
 	if n := min(len(a.verdicts), maxPods); n > 0 {
 		st.Pods = podHealths(a.verdicts[:n])
@@ -81,7 +63,36 @@ func Assess(in Input) Result {
 	st.Hints = a.hints(tv)
 	st.Conditions = conditions(tv.health, reason, message, in.Now)
 
-	return Result{Status: st, RequeueAfter: a.requeueAfter()}
+	return Result{Status: st, RequeueAfter: a.requeueAfter(), FromWorkloadStatus: tv.fromStatus}
+}
+
+// sortWorstFirst orders the verdicts as status.pods lists them.
+func sortWorstFirst(vs []podVerdict) {
+	slices.SortFunc(vs, func(x, y podVerdict) int {
+		if worse(&x, &y) {
+			return -1
+		}
+		if worse(&y, &x) {
+			return 1
+		}
+		return 0
+	})
+}
+
+// restartsAndMismatches are status.restarts, the restarts of the current
+// pods, and status.phaseMismatches.
+func restartsAndMismatches(vs []podVerdict) (restarts, mismatches int32) {
+	var sum int64
+	for i := range vs {
+		v := &vs[i]
+		if v.current && v.row.Restarts > 0 {
+			sum += v.row.Restarts
+		}
+		if v.mismatch {
+			mismatches++
+		}
+	}
+	return clamp32(sum), mismatches
 }
 
 // assessment carries one Assess call's working state.
@@ -145,11 +156,12 @@ func (a *assessment) classify() {
 				ctx.jobRetrying = f == nil
 			}
 		}
-		v := classifyPod(p, PrintPod(p), &ctx)
+		a.verdicts = append(a.verdicts, podVerdict{})
+		v := &a.verdicts[len(a.verdicts)-1]
+		classifyPod(v, p, PrintPod(p), ctx)
 		if byPod != nil {
 			v.events = byPod[p.Name]
 		}
-		a.verdicts = append(a.verdicts, v)
 	}
 }
 
@@ -160,23 +172,43 @@ func (a *assessment) evaluate() targetVerdict {
 	switch wl := in.Workload.(type) {
 	case *appsv1.Deployment:
 		if wl != nil {
-			return evalReplicated(deploymentShape(wl, in.ReplicaSets, vs), vs, failedCreate(in.Events))
+			r := deploymentShape(wl, in.ReplicaSets, vs)
+			if a.withoutPodsOrChildren() {
+				r.status = deploymentCounts(wl)
+			}
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.StatefulSet:
 		if wl != nil {
-			return evalReplicated(statefulSetShape(wl), vs, failedCreate(in.Events))
+			r := statefulSetShape(wl)
+			if a.withoutPodsOrChildren() {
+				r.status = statefulSetCounts(wl)
+			}
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.DaemonSet:
 		if wl != nil {
-			return evalReplicated(daemonSetShape(wl), vs, failedCreate(in.Events))
+			r := daemonSetShape(wl)
+			if a.withoutPodsOrChildren() {
+				r.status = daemonSetCounts(wl)
+			}
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *appsv1.ReplicaSet:
 		if wl != nil {
-			return evalReplicated(replicaSetShape(wl), vs, failedCreate(in.Events))
+			r := replicaSetShape(wl)
+			if a.withoutPodsOrChildren() {
+				r.status = replicaSetCounts(wl)
+			}
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *corev1.ReplicationController:
 		if wl != nil {
-			return evalReplicated(replicationControllerShape(wl), vs, failedCreate(in.Events))
+			r := replicationControllerShape(wl)
+			if a.withoutPodsOrChildren() {
+				r.status = replicationControllerCounts(wl)
+			}
+			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
 	case *batchv1.Job:
 		if wl != nil {
@@ -193,6 +225,13 @@ func (a *assessment) evaluate() targetVerdict {
 	}
 	bare := in.Target.Kind == "Pod" && groupOf(in.Target.APIVersion) == ""
 	return evalPods(vs, bare)
+}
+
+// withoutPodsOrChildren says the input has none of the target's pods and
+// none of its children (ReplicaSets, Jobs) at all: its own status, when
+// it can be trusted, stands in for them.
+func (a *assessment) withoutPodsOrChildren() bool {
+	return len(a.in.Pods) == 0 && len(a.in.ReplicaSets) == 0 && len(a.in.Jobs) == 0
 }
 
 // hints collects the hints of every pod, worst first, and the workload's.

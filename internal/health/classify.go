@@ -43,6 +43,15 @@ type podVerdict struct {
 	cause  cause
 	// container names the container that decided a failure, if any.
 	container string
+	// failure is the first container failing now, whatever rule decided
+	// the verdict; failing says there is one.
+	failure failure
+	failing bool
+	// settledHealth and settledCause are the verdict but for the flap
+	// rule: the same as health and cause unless the pod flaps (see
+	// settle).
+	settledHealth whv1.HealthStatus
+	settledCause  cause
 	// ready: the pod's Ready condition is True.
 	ready bool
 	// current: neither terminal nor under deletion.
@@ -67,139 +76,254 @@ type podContext struct {
 	jobRetrying bool
 }
 
-// classifyPod applies design.md's per-pod rules. The order matters: a pod
-// under deletion is judged by its deletion, a lost node makes everything
-// else unknowable, a terminal phase is final, and a flapping container
-// wins over whatever state its latest tick shows so the verdict does not
-// flap with it.
-func classifyPod(p *corev1.Pod, row PodRow, ctx *podContext) podVerdict {
+// classifyPod applies design.md's per-pod rules (see podRules) and writes
+// the pod's verdict to v. The rules are called through func values, so v
+// should live where the verdicts are kept anyway, not on the caller's
+// stack, lest each pod costs an allocation; the context goes by value for
+// the same reason.
+func classifyPod(v *podVerdict, p *corev1.Pod, row PodRow, ctx podContext) {
+	*v = newPodVerdict(p, row)
+	rules := podRules()
+	for i, rule := range rules {
+		if !rule(v, ctx) {
+			continue
+		}
+		v.settledHealth, v.settledCause = v.health, v.cause
+		if v.cause == causeFlapping {
+			v.settle(rules[i+1:], ctx)
+		}
+		break
+	}
+	v.mismatch = v.current && p.Status.Phase == corev1.PodRunning && (!v.ready || v.health == whv1.HealthDegraded)
+}
+
+// settle sets the settled verdict of a flapping pod: what the rules
+// after the flap rule say, the verdict the pod gets once its flap window
+// has passed with nothing else changed.
+// The rules run on v itself, restored afterwards: a fresh verdict handed
+// to the rules' func values would cost an allocation.
+func (v *podVerdict) settle(after []podRule, ctx podContext) {
+	decided := *v
+	*v = newPodVerdict(decided.pod, decided.row)
+	for _, rule := range after {
+		if rule(v, ctx) {
+			break
+		}
+	}
+	health, cause := v.health, v.cause
+	*v = decided
+	v.settledHealth, v.settledCause = health, cause
+}
+
+// steady says the pod's own state is fine: its settled verdict is
+// Healthy. The hints read it rather than the health, which a window may
+// change with nothing else changed, so that the clock alone never adds or
+// removes a hint code (but the codes whose definition is a window).
+func (v *podVerdict) steady() bool { return v.settledHealth == whv1.HealthHealthy }
+
+// newPodVerdict is a pod's verdict before any rule decided it: what the
+// rules read about the pod.
+func newPodVerdict(p *corev1.Pod, row PodRow) podVerdict {
 	v := podVerdict{pod: p, row: row, reason: row.Status, counts: true}
 	v.ready = conditionTrue(p.Status.Conditions, corev1.PodReady, false)
 	v.current = !terminalPhase(p.Status.Phase) && p.DeletionTimestamp == nil
-	v.applyRules(ctx)
-	v.mismatch = v.current && p.Status.Phase == corev1.PodRunning && (!v.ready || v.health == whv1.HealthDegraded)
+	v.failure, v.failing = containerFailure(p)
 	return v
 }
 
-func (v *podVerdict) applyRules(ctx *podContext) {
+// podRule is one of design.md's per-pod rules. When it applies it decides
+// the verdict (health and cause, and the reason, container and next
+// moment it knows of) and returns true; otherwise it leaves v alone.
+type podRule func(v *podVerdict, ctx podContext) bool
+
+// podRules are the per-pod rules in the order they apply; the first that
+// applies decides. The order matters: a pod under deletion is judged by
+// its deletion, a lost node makes everything else unknowable, a terminal
+// phase is final, and a flapping container wins over whatever state its
+// latest tick shows so the verdict does not flap with it. The last rule
+// always applies.
+func podRules() [10]podRule {
+	return [...]podRule{
+		ruleDeleting,
+		ruleNodeLost,
+		ruleSucceeded,
+		ruleFailedPhase,
+		ruleFlapping,
+		ruleContainerFailure,
+		ruleReady,
+		ruleGated,
+		ruleUnschedulable,
+		ruleNotReady,
+	}
+}
+
+// ruleDeleting: a pod under deletion that has not finished is
+// Terminating until its grace period and the stuck window have passed,
+// then Degraded; Unknown while its node is lost.
+func ruleDeleting(v *podVerdict, ctx podContext) bool {
 	p := v.pod
-	st := &p.Status
-	terminal := terminalPhase(st.Phase)
-	deleting := p.DeletionTimestamp != nil
-
+	if p.DeletionTimestamp == nil || terminalPhase(p.Status.Phase) {
+		return false
+	}
+	// deletionTimestamp already is the request time plus the grace
+	// period: the moment the pod should have been gone.
+	stuckAt := p.DeletionTimestamp.Add(ctx.windows.StuckTerminatingAfter)
 	switch {
-	case deleting && !terminal:
-		// deletionTimestamp already is the request time plus the grace
-		// period: the moment the pod should have been gone.
-		stuckAt := p.DeletionTimestamp.Add(ctx.windows.StuckTerminatingAfter)
-		if !ctx.now.Before(stuckAt) {
-			v.health, v.cause = whv1.HealthDegraded, causeStuckTerminating
-			return
-		}
-		v.next = stuckAt
-		if nodeLost(st) {
-			v.health, v.cause = whv1.HealthUnknown, causeNodeLost
-			v.markedNotReady(st)
-		} else {
-			v.health, v.cause = whv1.HealthProgressing, causeTerminating
-		}
-		return
-	case nodeLost(st):
+	case !ctx.now.Before(stuckAt):
+		v.health, v.cause = whv1.HealthDegraded, causeStuckTerminating
+		return true
+	case nodeLost(&p.Status):
 		v.health, v.cause = whv1.HealthUnknown, causeNodeLost
-		v.markedNotReady(st)
-		return
-	case st.Phase == corev1.PodSucceeded:
-		v.health, v.cause = whv1.HealthHealthy, causeCompleted
-		return
-	case st.Phase == corev1.PodFailed:
-		v.health, v.cause = whv1.HealthDegraded, causeFailed
-		if st.Reason == reasonEvicted {
-			v.cause = causeEvicted
-		}
-		if ctx.jobRetrying {
-			v.health, v.cause = whv1.HealthProgressing, causeJobRetry
-		}
-		return
+		v.markedNotReady(&p.Status)
+	default:
+		v.health, v.cause = whv1.HealthProgressing, causeTerminating
 	}
+	v.next = stuckAt
+	return true
+}
 
-	if name, init, until, ok := flapping(p, v.ready, ctx); ok {
-		v.health, v.cause, v.container = whv1.HealthDegraded, causeFlapping, name
-		v.reason = string(whv1.HintCrashLoopBackOff)
-		if init {
-			v.reason = initPrefix + v.reason
-		}
-		v.next = until
-		return
+// ruleNodeLost: nothing the pod's status says can be trusted when its
+// node stopped reporting.
+func ruleNodeLost(v *podVerdict, _ podContext) bool {
+	if !nodeLost(&v.pod.Status) {
+		return false
 	}
+	v.health, v.cause = whv1.HealthUnknown, causeNodeLost
+	v.markedNotReady(&v.pod.Status)
+	return true
+}
 
-	if f, ok := containerFailure(p); ok {
-		switch {
-		case f.retriedByJob && ctx.jobRetrying:
-			v.health, v.cause = whv1.HealthProgressing, causeJobRetry
-		case f.init:
-			v.health, v.cause = whv1.HealthDegraded, causeInitFailure
-		default:
-			v.health, v.cause = whv1.HealthDegraded, causeContainerFailure
-		}
-		v.container = f.name
-		if v.health == whv1.HealthDegraded && !isFailureWord(v.row.Status) {
-			v.reason = f.word
-		}
-		return
+// ruleSucceeded: a pod that completed is Healthy.
+func ruleSucceeded(v *podVerdict, _ podContext) bool {
+	if v.pod.Status.Phase != corev1.PodSucceeded {
+		return false
 	}
+	v.health, v.cause = whv1.HealthHealthy, causeCompleted
+	return true
+}
 
-	if v.ready {
-		v.health, v.cause = whv1.HealthHealthy, causeReady
-		return
+// ruleFailedPhase: a failed pod is Degraded (Evicted when the kubelet
+// evicted it), unless its Job retries with another pod.
+func ruleFailedPhase(v *podVerdict, ctx podContext) bool {
+	st := &v.pod.Status
+	if st.Phase != corev1.PodFailed {
+		return false
 	}
-
-	if c := podCondition(st.Conditions, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
-		if c.Reason == corev1.PodReasonSchedulingGated {
-			v.health, v.cause = whv1.HealthProgressing, causeGated
-			return
-		}
-		if c.Reason == corev1.PodReasonUnschedulable {
-			since := c.LastTransitionTime.Time
-			if since.IsZero() {
-				since = p.CreationTimestamp.Time
-			}
-			v.health, v.cause = whv1.HealthProgressing, causeUnschedulable
-			if at := since.Add(ctx.windows.UnschedulableAfter); !ctx.now.Before(at) {
-				v.health, v.cause = whv1.HealthDegraded, causeUnschedulableTooLong
-			} else {
-				v.next = at
-			}
-			return
-		}
+	v.health, v.cause = whv1.HealthDegraded, causeFailed
+	if st.Reason == reasonEvicted {
+		v.cause = causeEvicted
 	}
+	if ctx.jobRetrying {
+		v.health, v.cause = whv1.HealthProgressing, causeJobRetry
+	}
+	return true
+}
 
-	// Not ready, neither failing nor waiting for the scheduler: starting,
-	// or running without passing its readiness probe. Both get the
-	// not-ready-after window, counted from when the pod last became not
-	// ready (or started, or was created).
-	v.health, v.cause = whv1.HealthProgressing, causeStarting
-	since := notReadySince(p)
+// ruleFlapping: a container that restarted within the flap window keeps
+// the pod Degraded as CrashLoopBackOff, whatever its latest tick shows.
+func ruleFlapping(v *podVerdict, ctx podContext) bool {
+	name, init, until, ok := flapping(v.pod, v.ready, ctx)
+	if !ok {
+		return false
+	}
+	v.health, v.cause, v.container = whv1.HealthDegraded, causeFlapping, name
+	v.reason = string(whv1.HintCrashLoopBackOff)
+	if init {
+		v.reason = initPrefix + v.reason
+	}
+	v.next = until
+	return true
+}
+
+// ruleContainerFailure: a container failing now makes the pod Degraded
+// (a Job's retry Progressing). The reason stays kubectl's STATUS when it
+// names the failure, else it is the failing container's word.
+func ruleContainerFailure(v *podVerdict, ctx podContext) bool {
+	if !v.failing {
+		return false
+	}
+	f := &v.failure
+	switch {
+	case f.retriedByJob && ctx.jobRetrying:
+		v.health, v.cause = whv1.HealthProgressing, causeJobRetry
+	case f.init:
+		v.health, v.cause = whv1.HealthDegraded, causeInitFailure
+	default:
+		v.health, v.cause = whv1.HealthDegraded, causeContainerFailure
+	}
+	v.container = f.name
+	if v.health == whv1.HealthDegraded && !isFailureWord(v.row.Status) {
+		v.reason = f.word
+	}
+	return true
+}
+
+// ruleReady: a ready pod with nothing failing is Healthy.
+func ruleReady(v *podVerdict, _ podContext) bool {
+	if !v.ready {
+		return false
+	}
+	v.health, v.cause = whv1.HealthHealthy, causeReady
+	return true
+}
+
+// ruleGated: a pod held back by scheduling gates waits for whoever set
+// them.
+func ruleGated(v *podVerdict, _ podContext) bool {
+	c := podCondition(v.pod.Status.Conditions, corev1.PodScheduled)
+	if c == nil || c.Status != corev1.ConditionFalse || c.Reason != corev1.PodReasonSchedulingGated {
+		return false
+	}
+	v.health, v.cause = whv1.HealthProgressing, causeGated
+	return true
+}
+
+// ruleUnschedulable: a pod the scheduler cannot place is Progressing for
+// unschedulable-after, counted from the condition's transition (or the
+// pod's creation), then Degraded.
+func ruleUnschedulable(v *podVerdict, ctx podContext) bool {
+	c := podCondition(v.pod.Status.Conditions, corev1.PodScheduled)
+	if c == nil || c.Status != corev1.ConditionFalse || c.Reason != corev1.PodReasonUnschedulable {
+		return false
+	}
+	since := c.LastTransitionTime.Time
 	if since.IsZero() {
-		return
+		since = v.pod.CreationTimestamp.Time
+	}
+	v.health, v.cause = whv1.HealthProgressing, causeUnschedulable
+	if at := since.Add(ctx.windows.UnschedulableAfter); !ctx.now.Before(at) {
+		v.health, v.cause = whv1.HealthDegraded, causeUnschedulableTooLong
+	} else {
+		v.next = at
+	}
+	return true
+}
+
+// ruleNotReady: not ready, neither failing nor waiting for the scheduler:
+// starting, or running without passing its readiness probe. Both get the
+// not-ready-after window, counted from when the pod last became not ready
+// (or started, or was created). It always applies.
+func ruleNotReady(v *podVerdict, ctx podContext) bool {
+	v.health, v.cause = whv1.HealthProgressing, causeStarting
+	since := notReadySince(v.pod)
+	if since.IsZero() {
+		return true
 	}
 	if at := since.Add(ctx.windows.NotReadyAfter); !ctx.now.Before(at) {
 		v.health, v.cause = whv1.HealthDegraded, causeNotReadyTooLong
 	} else {
 		v.next = at
 	}
-	return
+	return true
 }
 
 // flapping finds a container whose restart still counts: one that
 // restarted within the flap window while the pod is not ready, or one that
 // restarted within a window before the pod last became ready, until the
-// pod has been ready for a whole window. A restart is the latest of the
-// previous termination, the current run's start (with restarts > 0) and a
-// failed current termination, so every tick of a crash loop (waiting,
-// running not ready, terminated) finds it. It returns the first such
+// pod has been ready for a whole window. It returns the first such
 // container, whether it is a (non-sidecar) init container, and the moment
 // the first of them stops counting.
-func flapping(p *corev1.Pod, ready bool, ctx *podContext) (name string, init bool, until time.Time, ok bool) {
+func flapping(p *corev1.Pod, ready bool, ctx podContext) (name string, init bool, until time.Time, ok bool) {
 	flap := ctx.windows.FlapWindow
 	if flap <= 0 {
 		return "", false, time.Time{}, false
@@ -211,27 +335,8 @@ func flapping(p *corev1.Pod, ready bool, ctx *podContext) (name string, init boo
 		}
 	}
 	check := func(cs *corev1.ContainerStatus, isInit bool) {
-		if cs.RestartCount <= 0 {
-			return
-		}
-		restarted := lastTermination(cs)
-		if r := cs.State.Running; r != nil {
-			restarted = later(restarted, r.StartedAt.Time)
-		}
-		if t := cs.State.Terminated; t != nil && failedTermination(t) {
-			restarted = later(restarted, t.FinishedAt.Time)
-		}
-		if restarted.IsZero() {
-			return
-		}
-		end := restarted.Add(flap)
-		if ready && !readySince.IsZero() {
-			if !restarted.After(readySince.Add(-flap)) {
-				return // a restart long before the pod became ready
-			}
-			end = later(end, readySince.Add(flap))
-		}
-		if !ctx.now.Before(end) {
+		end, counts := flapEnd(cs, ready, readySince, flap)
+		if !counts || !ctx.now.Before(end) {
 			return
 		}
 		if !ok {
@@ -249,6 +354,44 @@ func flapping(p *corev1.Pod, ready bool, ctx *podContext) (name string, init boo
 		check(&p.Status.ContainerStatuses[i], false)
 	}
 	return name, init, until, ok
+}
+
+// flapEnd is when a container's latest restart stops keeping its pod
+// Degraded: a flap window after the restart, and for a ready pod not
+// before it has been ready for a whole window. counts is false when the
+// container never restarted, or restarted long before the pod last became
+// ready.
+func flapEnd(cs *corev1.ContainerStatus, ready bool, readySince time.Time, flap time.Duration) (end time.Time, counts bool) {
+	restarted := lastRestart(cs)
+	if restarted.IsZero() {
+		return time.Time{}, false
+	}
+	end = restarted.Add(flap)
+	if ready && !readySince.IsZero() {
+		if !restarted.After(readySince.Add(-flap)) {
+			return time.Time{}, false // a restart long before the pod became ready
+		}
+		end = later(end, readySince.Add(flap))
+	}
+	return end, true
+}
+
+// lastRestart is when the container last restarted, zero when it never
+// did: the latest of the previous termination, the current run's start and
+// a failed current termination, so that every tick of a crash loop
+// (waiting, running not ready, terminated) finds it.
+func lastRestart(cs *corev1.ContainerStatus) time.Time {
+	if cs.RestartCount <= 0 {
+		return time.Time{}
+	}
+	restarted := lastTermination(cs)
+	if r := cs.State.Running; r != nil {
+		restarted = later(restarted, r.StartedAt.Time)
+	}
+	if t := cs.State.Terminated; t != nil && failedTermination(t) {
+		restarted = later(restarted, t.FinishedAt.Time)
+	}
+	return restarted
 }
 
 // failure is a container that is failing now.

@@ -12,10 +12,13 @@
 //
 //   - podstatus.go: PrintPod, the STATUS, READY and RESTARTS columns of
 //     `kubectl get pods` as the API server's printPod computes them;
-//   - classify.go: the verdict on one pod, its windows and the flap rule;
+//   - classify.go: the verdict on one pod, a chain of small named rules
+//     (podRules) with its windows and the flap rule;
 //   - aggregate.go: the verdict on a target, by kind;
-//   - hints.go and hinttext.go: the hint catalogue of design.md and the
-//     readers of the cluster's texts it quotes;
+//   - hints.go: the hint catalogue's order and the merging of findings;
+//     hintrules.go: the hint rules, small named functions per pod,
+//     container and event; hinttext.go: the readers of the cluster's
+//     texts the hints quote;
 //   - events.go: the last Warning event;
 //   - conditions.go: the kstatus conditions Ready, Reconciling, Stalled;
 //   - truncate.go: bounded, valid UTF-8 strings;

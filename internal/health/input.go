@@ -79,4 +79,12 @@ type Result struct {
 	// RequeueAfter is how long until a window passes that will change the
 	// verdict with no object changing; zero when none will.
 	RequeueAfter time.Duration
+	// FromWorkloadStatus says the verdict was read from the workload's
+	// own status (ready and available replicas, numberReady, a Job's
+	// active count, conditions) because the input had none of its pods
+	// and none of its ReplicaSets or Jobs, and that status describes the
+	// workload's latest spec (observedGeneration == generation). The
+	// health message says so too. The offline CLI warns that the pods
+	// were missing from its input.
+	FromWorkloadStatus bool
 }

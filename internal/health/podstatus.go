@@ -63,7 +63,9 @@ func (r PodRow) RestartsColumn(now time.Time) string {
 }
 
 // PrintPod computes the pod's `kubectl get pods` row the way the API
-// server's printPod does. The rules, in the order they apply:
+// server's printPod does, and mirrors it rule for rule (hence its length):
+// https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
+// The rules, in the order they apply:
 //
 //   - STATUS starts as the phase, replaced by status.reason when set, and
 //     by SchedulingGated when a PodScheduled condition says so;
