@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -84,6 +85,13 @@ object the controller would write for each target: the table of
 // time of the assessment as their transition time.
 func (o *offlineOptions) workloadHealth(t *gather.Target) *whv1.WorkloadHealth {
 	res := health.Assess(t.Input(o.now, o.windows, o.maxPods))
+	if res.FromWorkloadStatus {
+		// A dump without the pods (kubectl get deploy -o json) is judged
+		// from the workload's own counts: say so, or the verdict reads as
+		// if the pods had been seen.
+		fmt.Fprintf(o.streams.ErrOut, "warning: no pods of %s %s/%s in the input; judged from its own status\n",
+			t.Ref.Kind, t.Namespace, t.Ref.Name)
+	}
 	wh := &whv1.WorkloadHealth{
 		TypeMeta: metav1.TypeMeta{APIVersion: whv1.GroupVersion.String(), Kind: "WorkloadHealth"},
 		ObjectMeta: metav1.ObjectMeta{

@@ -46,6 +46,14 @@ func TestFailOnDegraded(t *testing.T) {
 			name: "without the flag a Degraded target exits 0", args: []string{"assess", "-f", knativeDump},
 			golden: "assess.txt", code: exitOK, stderr: malformedWarning,
 		},
+		{
+			// Workloads without their pods are judged from their own
+			// status, and each one so judged is named on stderr.
+			name: "assess workloads without their pods", args: []string{"assess", "-f", "testdata/workloads-only.yaml", "--fail-on-degraded"},
+			golden: "assess-workloads-only.txt", code: exitOK,
+			stderr: "warning: no pods of Deployment shop/api in the input; judged from its own status\n" +
+				"warning: no pods of StatefulSet shop/db in the input; judged from its own status\n",
+		},
 		{name: "assess a healthy dump", args: []string{"assess", "-f", healthyDump, "--fail-on-degraded"}, golden: "assess-healthy.txt", code: exitOK},
 		{name: "pods of a healthy dump", args: []string{"pods", "-f", healthyDump, "--fail-on-degraded"}, golden: "pods-healthy.txt", code: exitOK},
 	}
