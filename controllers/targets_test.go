@@ -134,6 +134,26 @@ var _ = Describe("Targets", func() {
 		expectOnly(ns, "widget.example.com-web")
 	})
 
+	It("reads a custom owner's ReplicaSet: a quota that lets 1 of 3 pods be created is Degraded", func() {
+		ns := newNamespace("rollout")
+		rollout := metav1.OwnerReference{APIVersion: "argoproj.io/v1alpha1", Kind: "Rollout", Name: "checkout",
+			UID: types.UID("7a0c3f5e-0000-4000-8000-0000000000a1"), Controller: ptr.To(true)}
+		rs := &appsv1.ReplicaSet{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "checkout-5d9c", OwnerReferences: []metav1.OwnerReference{rollout}},
+			Spec:       appsv1.ReplicaSetSpec{Replicas: ptr.To[int32](3), Selector: selector("checkout"), Template: podTemplate("checkout")},
+		}
+		Expect(k8sClient.Create(ctx, rs)).To(Succeed())
+		updateStatus(rs, func() {
+			rs.Status = appsv1.ReplicaSetStatus{Replicas: 1, ReadyReplicas: 1, AvailableReplicas: 1, ObservedGeneration: rs.Generation,
+				Conditions: []appsv1.ReplicaSetCondition{{Type: appsv1.ReplicaSetReplicaFailure, Status: corev1.ConditionTrue, Reason: "FailedCreate",
+					Message: `pods "checkout-5d9c-x" is forbidden: exceeded quota: compute, requested: cpu=500m, used: cpu=1500m, limited: cpu=2`}}}
+		})
+		createPod(ns, "checkout-5d9c-q8x2m", ownedBy(controllerRef("apps/v1", "ReplicaSet", rs)), running(true, ago(time.Hour)))
+		wh := expectHealth(ns, "rollout.argoproj.io-checkout", whv1.HealthDegraded, "FailedCreate", ready("1/3"))
+		Expect(wh.Status.Hints).To(ContainElement(HaveField("Code", whv1.HintReplicaShortfall)))
+		expectOnly(ns, "rollout.argoproj.io-checkout")
+	})
+
 	It("keeps two kinds of one name in different groups apart", func() {
 		ns := newNamespace("two-groups")
 		ours := metav1.OwnerReference{APIVersion: "example.com/v1", Kind: "Widget", Name: "web",

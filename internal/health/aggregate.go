@@ -321,6 +321,20 @@ func replicaSetShape(rs *appsv1.ReplicaSet) replicated {
 	return r
 }
 
+// replicaSetsShape is a custom owner seen through the ReplicaSets it
+// controls (a Rollout's stable and canary ones): the pods they are all
+// asked for, and the ReplicaFailure any of them reports.
+func replicaSetsShape(kind string, rss []*appsv1.ReplicaSet) replicated {
+	r := replicated{kind: kind, updated: unset, zeroSuspends: true}
+	for _, rs := range rss {
+		r.desired += replicasOr1(rs.Spec.Replicas)
+		if f := replicaSetShape(rs).replicaFailure; f != "" && r.replicaFailure == "" {
+			r.replicaFailure = f
+		}
+	}
+	return r
+}
+
 func replicationControllerShape(rc *corev1.ReplicationController) replicated {
 	r := replicated{kind: "ReplicationController", desired: replicasOr1(rc.Spec.Replicas), updated: unset, zeroSuspends: true}
 	for i := range rc.Status.Conditions {

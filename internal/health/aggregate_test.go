@@ -386,6 +386,41 @@ func TestAggregatePodsOnly(t *testing.T) {
 	})
 }
 
+// TestAggregateCustomOwnerOfReplicaSets reads a custom owner (an Argo
+// Rollout) through the ReplicaSets it controls.
+func TestAggregateCustomOwnerOfReplicaSets(t *testing.T) {
+	rollout := func(name string, opts ...PodOption) *corev1.Pod {
+		return Pod(name, append([]PodOption{func(p *corev1.Pod) {
+			p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "checkout-5d9c", Controller: ptr.To(true)}}
+		}}, opts...)...)
+	}
+	rs := func(name string, replicas int32, failure string) *appsv1.ReplicaSet {
+		r := &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: Namespace,
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "argoproj.io/v1alpha1", Kind: "Rollout", Name: "checkout", Controller: ptr.To(true)}}},
+			Spec: appsv1.ReplicaSetSpec{Replicas: ptr.To(replicas)}}
+		if failure != "" {
+			r.Status.Conditions = []appsv1.ReplicaSetCondition{{Type: appsv1.ReplicaSetReplicaFailure, Status: corev1.ConditionTrue,
+				Reason: "FailedCreate", Message: failure}}
+		}
+		return r
+	}
+	const quota = `pods "checkout-5d9c-x" is forbidden: exceeded quota: compute, requested: cpu=500m, used: cpu=1500m, limited: cpu=2`
+	runAggCases(t, []aggCase{
+		{name: "quota exceeded: 1 of 3 pods created", kind: "Rollout", rss: []*appsv1.ReplicaSet{rs("checkout-5d9c", 3, quota)},
+			pods:   []*corev1.Pod{rollout("checkout-5d9c-q8x2m", RunningReady())},
+			health: whv1.HealthDegraded, reason: "FailedCreate", ready: "1/3", hint: whv1.HintReplicaShortfall},
+		{name: "stable and canary all ready", kind: "Rollout",
+			rss:    []*appsv1.ReplicaSet{rs("checkout-5d9c", 2, ""), rs("checkout-7f1a", 1, "")},
+			pods:   []*corev1.Pod{rollout("a", RunningReady()), rollout("b", RunningReady()), rollout("c", RunningReady())},
+			health: whv1.HealthHealthy, reason: "Running", ready: "3/3"},
+		{name: "fewer ready than asked, no failure", kind: "Rollout", rss: []*appsv1.ReplicaSet{rs("checkout-5d9c", 2, "")},
+			pods:   []*corev1.Pod{rollout("a", RunningReady())},
+			health: whv1.HealthProgressing, reason: "Running", ready: "1/2"},
+		{name: "scaled to zero", kind: "Rollout", rss: []*appsv1.ReplicaSet{rs("checkout-5d9c", 0, "")},
+			health: whv1.HealthSuspended, reason: "ScaledToZero", ready: "0/0"},
+	})
+}
+
 // TestPodsWorstFirstAndBounded checks the order and the bound of
 // status.pods and the sums over all pods.
 func TestPodsWorstFirstAndBounded(t *testing.T) {

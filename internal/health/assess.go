@@ -223,6 +223,12 @@ func (a *assessment) evaluate() targetVerdict {
 			return evalPods(vs, true)
 		}
 	}
+	if in.Workload == nil && len(in.ReplicaSets) > 0 {
+		// A custom owner (an Argo Rollout, …) is read through the
+		// ReplicaSets it controls: what they are asked for, and why they
+		// cannot create it.
+		return evalReplicated(replicaSetsShape(in.Target.Kind, in.ReplicaSets), vs, failedCreate(in.Events))
+	}
 	bare := in.Target.Kind == "Pod" && groupOf(in.Target.APIVersion) == ""
 	return evalPods(vs, bare)
 }
