@@ -168,7 +168,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		// a user (or another writer) who edits one gets it restored. After
 		// our own writes the reconcile finds nothing to change and writes
 		// nothing.
-		For(&whv1.WorkloadHealth{}, builder.WithPredicates(ignoreResyncs())).
+		For(&whv1.WorkloadHealth{}, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
 		Watches(&corev1.Event{}, handler.EnqueueRequestsFromMapFunc(r.mapEvent),
 			builder.WithPredicates(ignoreUnchanged()))
 	for _, k := range workload.BuiltIn() {
@@ -176,14 +176,6 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 			builder.WithPredicates(ignoreUnchanged()))
 	}
 	return b.Complete(r)
-}
-
-// ignoreResyncs drops updates that changed nothing (informer resyncs); any
-// other change may matter to the engine.
-func ignoreResyncs() predicate.Predicate {
-	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
-		return e.ObjectOld.GetResourceVersion() != e.ObjectNew.GetResourceVersion()
-	}}
 }
 
 // ignoreUnchanged drops updates of watched objects that leave unchanged
