@@ -10,6 +10,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -20,7 +21,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -233,7 +234,9 @@ func expectations(ctx context.Context, c client.Client) ([]expectation, error) {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].namespace+"/"+out[i].wh < out[j].namespace+"/"+out[j].wh })
+	slices.SortFunc(out, func(a, b expectation) int {
+		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.wh, b.wh))
+	})
 	return out, nil
 }
 

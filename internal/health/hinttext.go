@@ -1,6 +1,7 @@
 package health
 
 import (
+	"net"
 	"strings"
 )
 
@@ -103,17 +104,13 @@ func dependencyFailure(s string) (addr, what string, at int, ok bool) {
 	return addr, what, at, true
 }
 
-// addrHost is the host of "host:port" or "[v6]:port".
+// addrHost is the host of "host:port" or "[v6]:port"; an address without
+// a port is its own host.
 func addrHost(addr string) string {
-	if strings.HasPrefix(addr, "[") {
-		if i := strings.IndexByte(addr, ']'); i > 0 {
-			return addr[1:i]
-		}
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
 	}
-	if i := strings.LastIndexByte(addr, ':'); i >= 0 && strings.Count(addr, ":") == 1 {
-		return addr[:i]
-	}
-	return addr
+	return strings.Trim(addr, "[]")
 }
 
 // probeDiagnosis explains a failed probe's message: the three failures
