@@ -229,7 +229,9 @@ func expectations(ctx context.Context, c client.Client) ([]expectation, error) {
 			return nil, fmt.Errorf("list %s: %w", k.Resource, err)
 		}
 		for _, o := range items() {
-			if h, ok := o.GetAnnotations()[expectAnnotation]; ok {
+			// A Deployment's ReplicaSets copy its annotations; only
+			// objects that are their own target name a health.
+			if h, ok := o.GetAnnotations()[expectAnnotation]; ok && metav1.GetControllerOfNoCopy(o) == nil {
 				out = append(out, expectation{o.GetNamespace(), naming.Name(k.GroupKind, o.GetName()), whv1.HealthStatus(h)})
 			}
 		}
