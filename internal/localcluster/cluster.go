@@ -329,10 +329,34 @@ func (c *Cluster) apiServerPID() (int, error) {
 }
 
 // StartAPIServer starts kube-apiserver again, on the same address and with
-// the same certificates, and returns when it is healthy.
+// the same certificates, and returns when it is ready. envtest returns at
+// /healthz; /readyz, which clients such as internal/reconnect wait for,
+// can follow many seconds later on a loaded machine (its watch caches and
+// post-start hooks): waiting for it here keeps that time out of what tests
+// measure of the manager.
 func (c *Cluster) StartAPIServer() error {
-	return c.env.ControlPlane.APIServer.Start()
+	if err := c.env.ControlPlane.APIServer.Start(); err != nil {
+		return err
+	}
+	cs, err := kubernetes.NewForConfig(c.Config)
+	if err != nil {
+		return err
+	}
+	var last error
+	err = wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, apiServerReadyTimeout, true,
+		func(ctx context.Context) (bool, error) {
+			_, last = cs.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+			return last == nil, nil
+		})
+	if err != nil {
+		return fmt.Errorf("kube-apiserver healthy but not ready within %s: %v", apiServerReadyTimeout, last)
+	}
+	return nil
 }
+
+// apiServerReadyTimeout bounds the wait for /readyz after a restart: a
+// sanity limit well past the seconds it takes on a loaded 2-core machine.
+const apiServerReadyTimeout = 2 * time.Minute
 
 // NodeMonitorGracePeriod is how long the controller manager waits for a
 // node's lease to be renewed before it marks the node NotReady and its

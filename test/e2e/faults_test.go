@@ -48,7 +48,10 @@ func logHas(p *localcluster.Process, text string) bool {
 }
 
 // reconnectBound bounds how long a manager takes to reconcile again after
-// the API server is back. The mechanism needs about 2 s: internal/reconnect
+// the API server is back and ready (Cluster.StartAPIServer waits for
+// /readyz, which can take many seconds after /healthz on a loaded machine;
+// under busy loops that alone made this 8–26 s when counted from /healthz).
+// The mechanism needs about 2 s: internal/reconnect
 // probes /readyz once a second (jittered), then the informers relist and
 // one reconcile writes. The rest is margin for a loaded 2-core machine
 // with a cold API server; the goal figure (a few seconds) is recorded,
