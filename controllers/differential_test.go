@@ -1,19 +1,15 @@
 package controllers_test
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
 
 	"github.com/google/go-cmp/cmp"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -21,7 +17,7 @@ import (
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/health/healthtest"
-	"github.com/workloadhealth/workloadhealth/internal/inventory"
+	"github.com/workloadhealth/workloadhealth/test/clusterdump"
 )
 
 // The controller groups and judges from its caches; the plugin from a dump.
@@ -90,42 +86,20 @@ var _ = Describe("The controller and a dump of its cluster", func() {
 	})
 })
 
-// assessDump dumps the namespace from the API server, as `kubectl get
-// pods,events,deploy,rs,sts,ds,job,cronjob -o json` would, and judges every
+// assessDump dumps the namespace from the API server and judges every
 // target of it on the plugin's path at the manager's time.
 func assessDump(g Gomega, ns string) map[string]whv1.WorkloadHealthStatus {
-	var objs []runtime.Object
-	for _, list := range []client.ObjectList{
-		&corev1.PodList{}, &corev1.EventList{}, &corev1.ReplicationControllerList{}, &appsv1.DeploymentList{},
-		&appsv1.ReplicaSetList{}, &appsv1.StatefulSetList{}, &appsv1.DaemonSetList{}, &batchv1.JobList{}, &batchv1.CronJobList{},
-	} {
-		g.Expect(k8sClient.List(ctx, list, client.InNamespace(ns))).To(Succeed())
-		items, err := meta.ExtractList(list)
-		g.Expect(err).NotTo(HaveOccurred())
-		objs = append(objs, items...)
-	}
-	targets, err := inventory.New(objs...).Targets(ctx)
+	objs, err := clusterdump.Namespace(ctx, k8sClient, ns)
 	g.Expect(err).NotTo(HaveOccurred())
-	out := map[string]whv1.WorkloadHealthStatus{}
-	for _, t := range targets {
-		st := health.Assess(t.Input(fakeClock.Now(), health.DefaultWindows(), health.DefaultMaxPods)).Status
-		out[t.Name()] = comparableStatus(g, st)
-	}
+	out, err := clusterdump.Assess(ctx, objs, fakeClock.Now(), health.DefaultWindows(), health.DefaultMaxPods)
+	g.Expect(err).NotTo(HaveOccurred())
 	return out
 }
 
-// comparableStatus is a status as the API server stores it, without what
-// only a write sets: observedGeneration and condition transition times.
+// comparableStatus is clusterdump.Comparable in a Gomega assertion.
 func comparableStatus(g Gomega, s whv1.WorkloadHealthStatus) whv1.WorkloadHealthStatus {
-	raw, err := json.Marshal(s)
+	out, err := clusterdump.Comparable(s)
 	g.Expect(err).NotTo(HaveOccurred())
-	var out whv1.WorkloadHealthStatus
-	g.Expect(json.Unmarshal(raw, &out)).To(Succeed())
-	out.ObservedGeneration = 0
-	for i := range out.Conditions {
-		out.Conditions[i].LastTransitionTime = metav1.Time{}
-		out.Conditions[i].ObservedGeneration = 0
-	}
 	return out
 }
 

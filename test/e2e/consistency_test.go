@@ -9,17 +9,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	. "github.com/onsi/gomega"
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
+	"github.com/workloadhealth/workloadhealth/test/clusterdump"
 	"github.com/workloadhealth/workloadhealth/test/oracle"
 )
 
@@ -47,25 +43,9 @@ func expectConsistent(ctx context.Context, namespace string) {
 // inconsistencies lists how the stored objects differ from the engine's
 // answer on a fresh read of the namespace.
 func inconsistencies(ctx context.Context, namespace string) ([]string, error) {
-	var objs []runtime.Object
-	for _, list := range []client.ObjectList{
-		&corev1.PodList{}, &corev1.EventList{}, &corev1.ReplicationControllerList{},
-		&appsv1.DeploymentList{}, &appsv1.ReplicaSetList{}, &appsv1.StatefulSetList{}, &appsv1.DaemonSetList{},
-		&batchv1.JobList{}, &batchv1.CronJobList{},
-	} {
-		if err := k8sClient.List(ctx, list, client.InNamespace(namespace)); err != nil {
-			return nil, err
-		}
-		items, err := meta.ExtractList(list)
-		if err != nil {
-			return nil, err
-		}
-		for _, item := range items {
-			if e, ok := item.(*corev1.Event); ok && e.Type != corev1.EventTypeWarning {
-				continue
-			}
-			objs = append(objs, item)
-		}
+	objs, err := clusterdump.Namespace(ctx, k8sClient, namespace)
+	if err != nil {
+		return nil, err
 	}
 	targets, err := oracle.Targets(ctx, objs...)
 	if err != nil {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -10,18 +9,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
-	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/workload"
+	"github.com/workloadhealth/workloadhealth/test/clusterdump"
 )
 
 // demoDir holds the demo's scenarios (make demo applies the same files).
@@ -65,12 +59,16 @@ var _ = Describe("The demo scenarios", func() {
 		// changes.
 		Eventually(func(g Gomega) {
 			for _, ns := range demoNamespaces {
-				want := assessDump(ctx, g, ns)
+				objs, err := clusterdump.Namespace(ctx, k8sClient, ns)
+				g.Expect(err).NotTo(HaveOccurred())
+				want, err := clusterdump.Assess(ctx, objs, time.Now(), testWindows, health.DefaultMaxPods)
+				g.Expect(err).NotTo(HaveOccurred())
 				stored := &whv1.WorkloadHealthList{}
 				g.Expect(k8sClient.List(ctx, stored, client.InNamespace(ns))).To(Succeed())
 				got := map[string]whv1.WorkloadHealthStatus{}
 				for _, wh := range stored.Items {
-					got[wh.Name] = comparable(wh.Status)
+					got[wh.Name], err = clusterdump.Comparable(wh.Status)
+					g.Expect(err).NotTo(HaveOccurred())
 				}
 				g.Expect(len(got)).To(Equal(len(want)), "WorkloadHealths in %s", ns)
 				for name, w := range want {
@@ -81,36 +79,6 @@ var _ = Describe("The demo scenarios", func() {
 		}).WithTimeout(3 * time.Minute).Should(Succeed())
 	})
 })
-
-// assessDump reads a namespace as `kubectl get pods,events,deploy,rs,sts,
-// ds,job,cronjob -o json` would and judges every target on the plugin's
-// path (a dump through internal/gather), now.
-func assessDump(ctx context.Context, g Gomega, ns string) map[string]whv1.WorkloadHealthStatus {
-	var objs []runtime.Object
-	for _, list := range []client.ObjectList{
-		&corev1.PodList{}, &corev1.EventList{}, &corev1.ReplicationControllerList{}, &appsv1.DeploymentList{},
-		&appsv1.ReplicaSetList{}, &appsv1.StatefulSetList{}, &appsv1.DaemonSetList{}, &batchv1.JobList{}, &batchv1.CronJobList{},
-	} {
-		g.Expect(k8sClient.List(ctx, list, client.InNamespace(ns))).To(Succeed())
-		items, err := meta.ExtractList(list)
-		g.Expect(err).NotTo(HaveOccurred())
-		objs = append(objs, items...)
-	}
-	targets, err := inventory.New(objs...).Targets(ctx)
-	g.Expect(err).NotTo(HaveOccurred())
-	out := map[string]whv1.WorkloadHealthStatus{}
-	now := time.Now()
-	for _, t := range targets {
-		st := health.Assess(t.Input(now, testWindows, health.DefaultMaxPods)).Status
-		// As the API server stores it: whole seconds, no empty lists.
-		raw, err := json.Marshal(st)
-		g.Expect(err).NotTo(HaveOccurred())
-		var stored whv1.WorkloadHealthStatus
-		g.Expect(json.Unmarshal(raw, &stored)).To(Succeed())
-		out[t.Name()] = comparable(stored)
-	}
-	return out
-}
 
 // kubectl runs the local cluster's kubectl.
 func kubectl(ctx context.Context, args ...string) {
