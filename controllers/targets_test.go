@@ -154,6 +154,21 @@ var _ = Describe("Targets", func() {
 		expectOnly(ns, "rollout.argoproj.io-checkout")
 	})
 
+	It("replaces a custom kind's WorkloadHealth of the group-less name an older version wrote", func() {
+		ns := newNamespace("upgrade")
+		widget := metav1.OwnerReference{APIVersion: "example.com/v1", Kind: "Widget", Name: "web",
+			UID: types.UID("7a0c3f5e-0000-4000-8000-0000000000b1"), Controller: ptr.To(true)}
+		old := &whv1.WorkloadHealth{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "widget-web"},
+			Spec: whv1.WorkloadHealthSpec{TargetRef: whv1.TargetReference{APIVersion: widget.APIVersion, Kind: widget.Kind,
+				Name: widget.Name, UID: widget.UID}},
+		}
+		Expect(k8sClient.Create(ctx, old)).To(Succeed())
+		createPod(ns, "web-abcde", ownedBy(widget), running(true, ago(time.Hour)))
+		expectHealth(ns, "widget.example.com-web", whv1.HealthHealthy, "Running", ready("1/1"))
+		expectOnly(ns, "widget.example.com-web")
+	})
+
 	It("keeps two kinds of one name in different groups apart", func() {
 		ns := newNamespace("two-groups")
 		ours := metav1.OwnerReference{APIVersion: "example.com/v1", Kind: "Widget", Name: "web",
