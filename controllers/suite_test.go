@@ -2,7 +2,7 @@ package controllers_test
 
 import (
 	"context"
-	"path/filepath"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -10,13 +10,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -24,6 +22,7 @@ import (
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/controllers"
 	"github.com/workloadhealth/workloadhealth/internal/health"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 // One control plane for the suite, one manager at a time (the specs that
@@ -36,13 +35,15 @@ import (
 var (
 	cfg       *rest.Config
 	k8sClient client.Client
-	testEnv   *envtest.Environment
-	scheme    = runtime.NewScheme()
+	testEnv   = testenv.New(testenv.Options{})
+	scheme    *runtime.Scheme
 	ctx       context.Context
 	cancel    context.CancelFunc
 	fakeClock *clocktesting.FakeClock
 	mgr       *runningManager
 )
+
+func TestMain(m *testing.M) { os.Exit(testEnv.Run(m)) }
 
 func TestControllers(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -55,18 +56,8 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyPollingInterval(50 * time.Millisecond)
 	ctx, cancel = context.WithCancel(context.Background())
 
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(whv1.AddToScheme(scheme)).To(Succeed())
-
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	var err error
-	cfg, err = testEnv.Start()
-	Expect(err).NotTo(HaveOccurred(), "start envtest; run `make envtest` and set KUBEBUILDER_ASSETS, or use `make test`")
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(testEnv.Start()).To(Succeed())
+	cfg, k8sClient, scheme = testEnv.Config, testEnv.Client, testEnv.Scheme
 
 	// The fake clock starts an hour behind the API server's: specs step it
 	// forward past windows, and objects the server stamps with its own time
@@ -80,9 +71,6 @@ var _ = AfterSuite(func() {
 		mgr.stop()
 	}
 	cancel()
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
 })
 
 // runningManager is a manager started by a spec, with the writes its client

@@ -2,21 +2,18 @@ package v1alpha1_test
 
 import (
 	"context"
-	"path/filepath"
+	"os"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 // These specs prove the CRD generated from the API's markers against a real
@@ -26,11 +23,12 @@ import (
 var (
 	cfg       *rest.Config
 	k8sClient client.Client
-	testEnv   *envtest.Environment
-	scheme    = runtime.NewScheme()
+	testEnv   = testenv.New(testenv.Options{})
 	ctx       context.Context
 	cancel    context.CancelFunc
 )
+
+func TestMain(m *testing.M) { os.Exit(testEnv.Run(m)) }
 
 func TestAPI(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -42,24 +40,10 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyTimeout(10 * time.Second)
 	ctx, cancel = context.WithCancel(context.Background())
 
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(whv1.AddToScheme(scheme)).To(Succeed())
-
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	var err error
-	cfg, err = testEnv.Start()
-	Expect(err).NotTo(HaveOccurred(), "start envtest; run `make envtest` and set KUBEBUILDER_ASSETS, or use `make test`")
-
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(testEnv.Start()).To(Succeed())
+	cfg, k8sClient = testEnv.Config, testEnv.Client
 })
 
 var _ = AfterSuite(func() {
 	cancel()
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
 })

@@ -11,15 +11,12 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 // These specs run the plugin's live command, describe, against a real API
@@ -30,7 +27,7 @@ import (
 var (
 	cfg        *rest.Config
 	k8sClient  client.Client
-	testEnv    *envtest.Environment
+	testEnv    = testenv.New(testenv.Options{WithoutCRD: true}) // the first spec checks describe without the CRD
 	kubeconfig string
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -38,6 +35,10 @@ var (
 
 // crdPaths is where the generated CRD lives.
 var crdPaths = []string{filepath.Join("..", "..", "config", "crd", "bases")}
+
+// The control plane starts with the live suite, so the plain tests of this
+// package run without one.
+func TestMain(m *testing.M) { os.Exit(testEnv.Run(m)) }
 
 func TestLiveCluster(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -49,34 +50,20 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyTimeout(10 * time.Second)
 	ctx, cancel = context.WithCancel(context.Background())
 
-	scheme := runtime.NewScheme()
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(whv1.AddToScheme(scheme)).To(Succeed())
+	Expect(testEnv.Start()).To(Succeed())
+	cfg, k8sClient = testEnv.Config, testEnv.Client
 
-	// No CRD yet: the first spec checks what describe says without it.
-	testEnv = &envtest.Environment{}
-	var err error
-	cfg, err = testEnv.Start()
-	Expect(err).NotTo(HaveOccurred(), "start envtest; run `make envtest` and set KUBEBUILDER_ASSETS, or use `make test`")
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
-
-	user, err := testEnv.AddUser(envtest.User{Name: "plugin-user", Groups: []string{"system:masters"}}, nil)
-	Expect(err).NotTo(HaveOccurred())
-	data, err := user.KubeConfig()
+	user, err := testEnv.AddUser(testenv.Admin("plugin-user"), nil)
 	Expect(err).NotTo(HaveOccurred())
 	dir, err := os.MkdirTemp("", "kubectl-workloadhealth-")
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(os.RemoveAll, dir)
 	kubeconfig = filepath.Join(dir, "kubeconfig")
-	Expect(os.WriteFile(kubeconfig, data, 0o600)).To(Succeed())
+	Expect(testenv.WriteKubeconfig(user, kubeconfig)).To(Succeed())
 })
 
 var _ = AfterSuite(func() {
 	cancel()
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
 })
 
 // newNamespace creates a namespace for one spec (namespaces never finish

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 // lockedBuffer collects the demo's output from it and its kubectl
@@ -48,13 +50,9 @@ func TestDemoOnce(t *testing.T) {
 			t.Fatalf("go build ./cmd/%s: %v\n%s", cmd, err, out)
 		}
 	}
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		out, err := exec.Command(filepath.Join(root, "hack", "envtest-binaries.sh"), "--print-dir").Output()
-		if err != nil {
-			t.Fatalf("find the binaries: %v", err)
-		}
-		assets = strings.TrimSpace(string(out))
+	assets, err := testenv.AssetsDir()
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)

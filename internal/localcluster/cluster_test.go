@@ -3,7 +3,6 @@ package localcluster_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -16,18 +15,15 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/workloadhealth/workloadhealth/internal/localcluster"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 // assetsDir is where `make test` put the cluster binaries.
 func assetsDir(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("KUBEBUILDER_ASSETS")
-	if dir == "" {
-		out, err := exec.Command("../../hack/envtest-binaries.sh", "--print-dir").Output()
-		if err != nil {
-			t.Fatalf("find the binaries: %v", err)
-		}
-		dir = string(out[:len(out)-1])
+	dir, err := testenv.AssetsDir()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -13,12 +12,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 // controlPlane is an envtest etcd and kube-apiserver, with no controller
@@ -26,7 +23,7 @@ import (
 // itself and writes their status, which is much faster than simulating
 // kubelets for 10,000 pods.
 type controlPlane struct {
-	env        *envtest.Environment
+	env        *testenv.Env
 	cfg        *rest.Config
 	kubeconfig string // an admin user's, for the manager
 	clientset  kubernetes.Interface
@@ -35,47 +32,30 @@ type controlPlane struct {
 }
 
 func startControlPlane(assets, crdDir, dir string) (*controlPlane, error) {
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+	env := testenv.New(testenv.Options{AssetsDir: assets, CRDDir: crdDir})
+	if err := env.Start(); err != nil {
 		return nil, err
 	}
-	if err := whv1.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{crdDir},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: assets,
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		return nil, fmt.Errorf("start envtest (assets %s): %w", assets, err)
-	}
-	cp := &controlPlane{env: env, scheme: scheme}
-	user, err := env.AddUser(envtest.User{Name: "bench-admin", Groups: []string{"system:masters"}}, nil)
+	cp := &controlPlane{env: env, scheme: env.Scheme}
+	user, err := env.AddUser(testenv.Admin("bench-admin"), nil)
 	if err != nil {
 		_ = env.Stop()
 		return nil, fmt.Errorf("add admin user: %w", err)
 	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		_ = env.Stop()
-		return nil, fmt.Errorf("admin kubeconfig: %w", err)
-	}
 	cp.kubeconfig = filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(cp.kubeconfig, kc, 0o600); err != nil {
+	if err := testenv.WriteKubeconfig(user, cp.kubeconfig); err != nil {
 		_ = env.Stop()
 		return nil, err
 	}
 	// The benchmark's own client: no client-side rate limit, the API
 	// server's priority and fairness is the only brake.
-	cp.cfg = rest.CopyConfig(cfg)
+	cp.cfg = rest.CopyConfig(env.Config)
 	cp.cfg.QPS, cp.cfg.Burst = -1, -1
 	if cp.clientset, err = kubernetes.NewForConfig(cp.cfg); err != nil {
 		_ = env.Stop()
 		return nil, err
 	}
-	if cp.client, err = client.New(cp.cfg, client.Options{Scheme: scheme}); err != nil {
+	if cp.client, err = client.New(cp.cfg, client.Options{Scheme: env.Scheme}); err != nil {
 		_ = env.Stop()
 		return nil, err
 	}

@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -27,6 +26,8 @@ import (
 	"go.uber.org/zap/zapcore"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 type config struct {
@@ -113,14 +114,12 @@ func parseConfig() (config, error) {
 		return c, fmt.Errorf("need pods >= targets >= 1, runs >= 1 and namespaces >= 1")
 	}
 	c.namespaces = min(c.namespaces, c.targets)
-	if c.assets == "" {
-		out, err := exec.Command("hack/envtest-binaries.sh", "--print-dir").Output()
-		if err != nil {
-			return c, fmt.Errorf("find the envtest binaries: set KUBEBUILDER_ASSETS or run from the repository root: %w", err)
-		}
-		c.assets = strings.TrimSpace(string(out))
-	}
 	var err error
+	if c.assets == "" {
+		if c.assets, err = testenv.AssetsDir(); err != nil {
+			return c, err
+		}
+	}
 	if c.managerBin, err = filepath.Abs(c.managerBin); err != nil {
 		return c, err
 	}

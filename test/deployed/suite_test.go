@@ -29,7 +29,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -37,7 +36,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/yaml"
 
-	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 // managerUser is who the manager authenticates as: the only subject of the
@@ -58,17 +57,19 @@ rules:
 `
 
 var (
-	testEnv     *envtest.Environment
+	testEnv     = testenv.New(testenv.Options{})
 	k8sClient   client.Client // cluster admin: the test's own hand
 	managerCfg  *rest.Config  // the manager's identity
 	auditLog    string
 	managerLog  string
 	metricsURL  string
 	stopManager func()
-	scheme      = runtime.NewScheme()
+	scheme      *runtime.Scheme
 	ctx         context.Context
 	cancel      context.CancelFunc
 )
+
+func TestMain(m *testing.M) { os.Exit(testEnv.Run(m)) }
 
 func TestDeployed(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -90,22 +91,14 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred(), "go build ./cmd/manager: %s", out)
 
 	By("starting the API server with an audit log")
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(whv1.AddToScheme(scheme)).To(Succeed())
 	policy := filepath.Join(dir, "audit-policy.yaml")
 	Expect(os.WriteFile(policy, []byte(auditPolicy), 0o600)).To(Succeed())
 	auditLog = filepath.Join(dir, "audit.log")
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
 	testEnv.ControlPlane.GetAPIServer().Configure().
 		Set("audit-policy-file", policy).
 		Set("audit-log-path", auditLog)
-	cfg, err := testEnv.Start()
-	Expect(err).NotTo(HaveOccurred(), "start envtest; run `make envtest` and set KUBEBUILDER_ASSETS, or use `make test`")
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(testEnv.Start()).To(Succeed())
+	k8sClient, scheme = testEnv.Client, testEnv.Scheme
 
 	By("binding the manager's user to the generated ClusterRole, and to nothing else")
 	role := &rbacv1.ClusterRole{}
@@ -121,10 +114,8 @@ var _ = BeforeSuite(func() {
 	managerCfg = user.Config()
 	// The authorizer sees the binding once its informer has it.
 	Eventually(func() bool { return can(authorizationv1.ResourceAttributes{Verb: "list", Resource: "pods"}) }).Should(BeTrue())
-	kubeconfig, err := user.KubeConfig()
-	Expect(err).NotTo(HaveOccurred())
 	kubeconfigPath := filepath.Join(dir, "kubeconfig")
-	Expect(os.WriteFile(kubeconfigPath, kubeconfig, 0o600)).To(Succeed())
+	Expect(testenv.WriteKubeconfig(user, kubeconfigPath)).To(Succeed())
 
 	By("starting the manager as that user")
 	metricsAddr, probeAddr := freeAddr(), freeAddr()
@@ -173,9 +164,6 @@ var _ = AfterSuite(func() {
 		stopManager()
 	}
 	cancel()
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
 })
 
 // readYAML decodes one object from a file of the repository.

@@ -14,6 +14,7 @@ import (
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/health"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 	"github.com/workloadhealth/workloadhealth/internal/workload"
 	"github.com/workloadhealth/workloadhealth/test/clusterdump"
 )
@@ -83,7 +84,9 @@ var _ = Describe("The demo scenarios", func() {
 // kubectl runs the local cluster's kubectl.
 func kubectl(ctx context.Context, args ...string) {
 	GinkgoHelper()
-	cmd := exec.CommandContext(ctx, filepath.Join(assetsDir(), "kubectl"), append([]string{"--kubeconfig", cluster.Kubeconfig}, args...)...)
+	assets, err := testenv.AssetsDir()
+	Expect(err).NotTo(HaveOccurred())
+	cmd := exec.CommandContext(ctx, filepath.Join(assets, "kubectl"), append([]string{"--kubeconfig", cluster.Kubeconfig}, args...)...)
 	out, err := cmd.CombinedOutput()
 	Expect(err).NotTo(HaveOccurred(), "kubectl %v: %s", args, out)
 }

@@ -23,12 +23,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/localcluster"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 var (
@@ -36,7 +34,7 @@ var (
 	k8sClient  client.Client
 	clientset  kubernetes.Interface
 	managerBin string
-	scheme     = runtime.NewScheme()
+	scheme     *runtime.Scheme
 )
 
 func TestE2E(t *testing.T) {
@@ -47,9 +45,9 @@ func TestE2E(t *testing.T) {
 var _ = BeforeSuite(func(ctx SpecContext) {
 	SetDefaultEventuallyTimeout(90 * time.Second)
 	SetDefaultEventuallyPollingInterval(500 * time.Millisecond)
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(whv1.AddToScheme(scheme)).To(Succeed())
-	Expect(apiextensionsv1.AddToScheme(scheme)).To(Succeed())
+	var err error
+	scheme, err = testenv.NewScheme(apiextensionsv1.AddToScheme)
+	Expect(err).NotTo(HaveOccurred())
 
 	By("building the manager")
 	managerBin = filepath.Join(GinkgoT().TempDir(), "manager")
@@ -59,13 +57,12 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred(), "go build ./cmd/manager: %s", out)
 
 	By("starting the local cluster")
-	cluster, err = localcluster.Start(ctx, localcluster.Options{AssetsDir: assetsDir(), Progress: GinkgoWriter})
+	assets, err := testenv.AssetsDir()
+	Expect(err).NotTo(HaveOccurred())
+	cluster, err = localcluster.Start(ctx, localcluster.Options{AssetsDir: assets, Progress: GinkgoWriter})
 	Expect(err).NotTo(HaveOccurred())
 
-	_, err = envtest.InstallCRDs(cluster.Config, envtest.CRDInstallOptions{
-		Paths: []string{filepath.Join("..", "..", "config", "crd", "bases")}, ErrorIfPathMissing: true,
-	})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(testenv.InstallCRD(cluster.Config)).To(Succeed())
 	k8sClient, err = client.New(cluster.Config, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 	clientset = kubernetes.NewForConfigOrDie(cluster.Config)
@@ -76,15 +73,6 @@ var _ = AfterSuite(func() {
 		Expect(cluster.Stop()).To(Succeed())
 	}
 })
-
-func assetsDir() string {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	out, err := exec.Command(filepath.Join("..", "..", "hack", "envtest-binaries.sh"), "--print-dir").Output()
-	Expect(err).NotTo(HaveOccurred())
-	return strings.TrimSpace(string(out))
-}
 
 // newNamespace makes a namespace for one spec.
 func newNamespace(ctx context.Context, prefix string) string {

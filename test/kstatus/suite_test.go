@@ -7,7 +7,7 @@ package kstatus_test
 
 import (
 	"context"
-	"path/filepath"
+	"os"
 	"testing"
 	"time"
 
@@ -15,24 +15,23 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 var (
-	testEnv   *envtest.Environment
+	testEnv   = testenv.New(testenv.Options{})
 	k8sClient client.Client
 	admin     *envtest.AuthenticatedUser
-	scheme    = runtime.NewScheme()
 	ctx       context.Context
 	cancel    context.CancelFunc
 )
+
+func TestMain(m *testing.M) { os.Exit(testEnv.Run(m)) }
 
 func TestKstatus(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -44,29 +43,17 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyTimeout(20 * time.Second)
 	ctx, cancel = context.WithCancel(context.Background())
 
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(whv1.AddToScheme(scheme)).To(Succeed())
-
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := testEnv.Start()
-	Expect(err).NotTo(HaveOccurred(), "start envtest; run `make envtest` and set KUBEBUILDER_ASSETS, or use `make test`")
-
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(testEnv.Start()).To(Succeed())
+	k8sClient = testEnv.Client
 
 	// kubectl needs a kubeconfig; an admin user gets one.
-	admin, err = testEnv.AddUser(envtest.User{Name: "kstatus-admin", Groups: []string{"system:masters"}}, nil)
+	var err error
+	admin, err = testEnv.AddUser(testenv.Admin("kstatus-admin"), nil)
 	Expect(err).NotTo(HaveOccurred())
 })
 
 var _ = AfterSuite(func() {
 	cancel()
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
 })
 
 func newNamespace() string {

@@ -5,7 +5,7 @@ package parity_test
 
 import (
 	"context"
-	"path/filepath"
+	"os"
 	"testing"
 	"time"
 
@@ -13,24 +13,23 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 var (
-	testEnv   *envtest.Environment
+	testEnv   = testenv.New(testenv.Options{})
 	cfg       *rest.Config
 	clientset *kubernetes.Clientset
 	k8sClient client.Client
 	ctx       context.Context
 	cancel    context.CancelFunc
 )
+
+func TestMain(m *testing.M) { os.Exit(testEnv.Run(m)) }
 
 func TestParity(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -41,33 +40,20 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyTimeout(10 * time.Second)
 	ctx, cancel = context.WithCancel(context.Background())
 
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	var err error
-	cfg, err = testEnv.Start()
-	Expect(err).NotTo(HaveOccurred())
+	Expect(testEnv.Start()).To(Succeed())
+	cfg, k8sClient = testEnv.Config, testEnv.Client
 	// Hundreds of pods are created in parallel: lift client-go's default
 	// rate limit (5 QPS) for this local server.
 	cfg.QPS, cfg.Burst = 1000, 2000
 
+	var err error
 	clientset, err = kubernetes.NewForConfig(cfg)
-	Expect(err).NotTo(HaveOccurred())
-
-	scheme := runtime.NewScheme()
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(whv1.AddToScheme(scheme)).To(Succeed())
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 })
 
 var _ = AfterSuite(func() {
 	if cancel != nil {
 		cancel()
-	}
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
 	}
 })
 

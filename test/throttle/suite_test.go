@@ -18,7 +18,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"path/filepath"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,12 +30,10 @@ import (
 	. "github.com/onsi/gomega"
 	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -46,6 +44,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/metrics"
 	"github.com/workloadhealth/workloadhealth/internal/reconnect"
+	"github.com/workloadhealth/workloadhealth/internal/testenv"
 )
 
 // managerWorkers is cmd/manager's default --max-concurrent-reconciles: every
@@ -56,14 +55,16 @@ const managerWorkers = 16
 var (
 	ctx       context.Context
 	cancel    context.CancelFunc
-	testEnv   *envtest.Environment
+	testEnv   = testenv.New(testenv.Options{})
 	k8sClient client.Client
 	proxy     *throttlingProxy
 	// healthMetrics is registered once on controller-runtime's registry,
 	// as cmd/manager does; every spec's manager shares it.
 	healthMetrics *metrics.Recorder
-	scheme        = runtime.NewScheme()
+	scheme        *runtime.Scheme
 )
+
+func TestMain(m *testing.M) { os.Exit(testEnv.Run(m)) }
 
 func TestThrottle(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -77,19 +78,12 @@ var _ = BeforeSuite(func() {
 	SetDefaultEventuallyTimeout(30 * time.Second)
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 	ctx, cancel = context.WithCancel(context.Background())
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(whv1.AddToScheme(scheme)).To(Succeed())
-
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := testEnv.Start()
-	Expect(err).NotTo(HaveOccurred(), "start envtest; run `make envtest` and set KUBEBUILDER_ASSETS, or use `make test`")
+	Expect(testEnv.Start()).To(Succeed())
+	cfg := testEnv.Config
 	// The specs' own client goes straight to the API server: only the
 	// manager is throttled.
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
+	k8sClient, scheme = testEnv.Client, testEnv.Scheme
+	var err error
 	healthMetrics, err = metrics.NewRecorder(ctrlmetrics.Registry)
 	Expect(err).NotTo(HaveOccurred())
 	proxy = newThrottlingProxy(cfg)
@@ -98,9 +92,6 @@ var _ = BeforeSuite(func() {
 
 var _ = AfterSuite(func() {
 	cancel()
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
 })
 
 // startManager starts the controller as cmd/manager wires it (real clock,
