@@ -101,12 +101,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 
 	base := stored
 	wh, err := r.write(ctx, req.NamespacedName, base, st.Ref, result.Status)
-	if err != nil && (apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err)) {
-		// The cache was behind our own last write: read the object once
-		// from the API server and write again, rather than wait.
+	if err != nil && (apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) || (stored != nil && apierrors.IsNotFound(err))) {
+		// The cache was behind our own last write (or our own delete of
+		// a WorkloadHealth whose target was gone a moment ago): read the
+		// object once from the API server and write again, rather than
+		// fail and wait.
 		log.V(1).Info("Cache behind the API server, retrying with a live read", "reason", err.Error())
 		base = &whv1.WorkloadHealth{}
-		if gerr := r.APIReader.Get(ctx, req.NamespacedName, base); gerr != nil {
+		if gerr := r.APIReader.Get(ctx, req.NamespacedName, base); apierrors.IsNotFound(gerr) {
+			base = nil
+		} else if gerr != nil {
 			return ctrl.Result{}, fmt.Errorf("read WorkloadHealth %s after %w: %w", req, err, gerr)
 		}
 		wh, err = r.write(ctx, req.NamespacedName, base, st.Ref, result.Status)
