@@ -174,7 +174,7 @@ func (a *assessment) evaluate() targetVerdict {
 		if wl != nil {
 			r := deploymentShape(wl, in.ReplicaSets, vs)
 			if a.withoutPodsOrChildren() {
-				r.status = deploymentCounts(wl)
+				r.status = countsOf(wl)
 			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
@@ -182,7 +182,7 @@ func (a *assessment) evaluate() targetVerdict {
 		if wl != nil {
 			r := statefulSetShape(wl)
 			if a.withoutPodsOrChildren() {
-				r.status = statefulSetCounts(wl)
+				r.status = countsOf(wl)
 			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
@@ -190,7 +190,7 @@ func (a *assessment) evaluate() targetVerdict {
 		if wl != nil {
 			r := daemonSetShape(wl)
 			if a.withoutPodsOrChildren() {
-				r.status = daemonSetCounts(wl)
+				r.status = countsOf(wl)
 			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
@@ -198,7 +198,7 @@ func (a *assessment) evaluate() targetVerdict {
 		if wl != nil {
 			r := replicaSetShape(wl)
 			if a.withoutPodsOrChildren() {
-				r.status = replicaSetCounts(wl)
+				r.status = countsOf(wl)
 			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}
@@ -206,7 +206,7 @@ func (a *assessment) evaluate() targetVerdict {
 		if wl != nil {
 			r := replicationControllerShape(wl)
 			if a.withoutPodsOrChildren() {
-				r.status = replicationControllerCounts(wl)
+				r.status = countsOf(wl)
 			}
 			return evalReplicated(r, vs, failedCreate(in.Events))
 		}

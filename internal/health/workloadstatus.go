@@ -3,12 +3,11 @@ package health
 import (
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // Verdicts read from a workload's own status when the objects that
@@ -72,57 +71,17 @@ type statusCounts struct {
 	known bool
 }
 
-// observed says the workload's status describes its latest spec, so its
-// counts can be trusted: a workload its controller has not observed yet
-// (just created, just changed) reports counts of another spec, or none,
-// and its missing pods may really be missing.
-func observed(m *metav1.ObjectMeta, observedGeneration int64) bool {
-	return m.Generation > 0 && observedGeneration == m.Generation
-}
-
-// deploymentCounts are a Deployment's pods as its status counts them: all
-// of its ReplicaSets' pods, and the ready ones (availableReplicas, the
-// rollout checks of deploymentShape and the Progressing and
-// ReplicaFailure conditions say the rest). Unknown when not observed.
-func deploymentCounts(d *appsv1.Deployment) statusCounts {
-	if !observed(&d.ObjectMeta, d.Status.ObservedGeneration) {
+// countsOf are a workload's pods as its own status counts them, read
+// through the registry of kinds (internal/workload); unknown when the
+// status has not observed the latest spec: its missing pods may really be
+// missing.
+func countsOf(obj client.Object) statusCounts {
+	k := workload.Of(obj)
+	if k == nil {
 		return statusCounts{}
 	}
-	return statusCounts{known: true, current: int(d.Status.Replicas), ready: int(d.Status.ReadyReplicas)}
-}
-
-// statefulSetCounts: replicas and readyReplicas. Unknown when not observed.
-func statefulSetCounts(s *appsv1.StatefulSet) statusCounts {
-	if !observed(&s.ObjectMeta, s.Status.ObservedGeneration) {
-		return statusCounts{}
-	}
-	return statusCounts{known: true, current: int(s.Status.Replicas), ready: int(s.Status.ReadyReplicas)}
-}
-
-// daemonSetCounts: currentNumberScheduled and numberReady, out of
-// desiredNumberScheduled. Unknown when not observed.
-func daemonSetCounts(d *appsv1.DaemonSet) statusCounts {
-	if !observed(&d.ObjectMeta, d.Status.ObservedGeneration) {
-		return statusCounts{}
-	}
-	return statusCounts{known: true, current: int(d.Status.CurrentNumberScheduled), ready: int(d.Status.NumberReady)}
-}
-
-// replicaSetCounts: replicas and readyReplicas. Unknown when not observed.
-func replicaSetCounts(rs *appsv1.ReplicaSet) statusCounts {
-	if !observed(&rs.ObjectMeta, rs.Status.ObservedGeneration) {
-		return statusCounts{}
-	}
-	return statusCounts{known: true, current: int(rs.Status.Replicas), ready: int(rs.Status.ReadyReplicas)}
-}
-
-// replicationControllerCounts: replicas and readyReplicas. Unknown when
-// not observed.
-func replicationControllerCounts(rc *corev1.ReplicationController) statusCounts {
-	if !observed(&rc.ObjectMeta, rc.Status.ObservedGeneration) {
-		return statusCounts{}
-	}
-	return statusCounts{known: true, current: int(rc.Status.Replicas), ready: int(rc.Status.ReadyReplicas)}
+	c := k.CountsOf(obj)
+	return statusCounts{known: c.Known, current: int(c.Current), ready: int(c.Ready)}
 }
 
 // noteFromStatus marks a verdict read from the workload's own status in

@@ -42,14 +42,27 @@ type Kind struct {
 	// strip drops what nothing reads before the cache keeps the object
 	// (labels, annotations and managedFields go for every kind).
 	strip func(client.Object)
-	// counts reads desired and ready pods from the object's own status.
+	// counts reads current and ready pods from the object's own status;
+	// nil for kinds whose status does not count pods that way.
 	counts func(client.Object) Counts
 }
 
-// Counts are desired and ready pods as a workload's own status says, for
-// when its pods are not at hand (a dump without them).
+// Counts are a workload's current and ready pods as its own status counts
+// them, for when its pods are not at hand (a dump without them). Known is
+// false when the status has not observed the latest spec (just created,
+// just changed): its counts are then of another spec, or none.
 type Counts struct {
-	Desired, Ready int32
+	Known          bool
+	Current, Ready int32
+}
+
+// observedCounts are counts read from a status that observed generation
+// observed of an object at generation.
+func observedCounts(generation, observed int64, current, ready int32) Counts {
+	if generation == 0 || observed != generation {
+		return Counts{}
+	}
+	return Counts{Known: true, Current: current, Ready: ready}
 }
 
 // GroupVersionKind is the kind with the version the project reads.
@@ -74,8 +87,14 @@ func (k *Kind) Strip(obj client.Object) {
 	}
 }
 
-// CountsOf reads desired and ready pods from obj's own status.
-func (k *Kind) CountsOf(obj client.Object) Counts { return k.counts(obj) }
+// CountsOf reads current and ready pods from obj's own status; not Known
+// for kinds whose status does not count them.
+func (k *Kind) CountsOf(obj client.Object) Counts {
+	if k.counts == nil {
+		return Counts{}
+	}
+	return k.counts(obj)
+}
 
 // kinds is the registry, in the order lists and walks visit kinds.
 var kinds = []*Kind{
@@ -89,8 +108,10 @@ var kinds = []*Kind{
 			d.Spec.Template, d.Spec.Selector = corev1.PodTemplateSpec{}, nil
 		},
 		counts: func(o client.Object) Counts {
+			// All of its ReplicaSets' pods; its rollout and conditions say
+			// the rest.
 			d := o.(*appsv1.Deployment)
-			return Counts{Desired: replicasOr1(d.Spec.Replicas), Ready: d.Status.AvailableReplicas}
+			return observedCounts(d.Generation, d.Status.ObservedGeneration, d.Status.Replicas, d.Status.ReadyReplicas)
 		},
 	},
 	{
@@ -103,7 +124,7 @@ var kinds = []*Kind{
 		},
 		counts: func(o client.Object) Counts {
 			s := o.(*appsv1.StatefulSet)
-			return Counts{Desired: replicasOr1(s.Spec.Replicas), Ready: s.Status.ReadyReplicas}
+			return observedCounts(s.Generation, s.Status.ObservedGeneration, s.Status.Replicas, s.Status.ReadyReplicas)
 		},
 	},
 	{
@@ -116,7 +137,7 @@ var kinds = []*Kind{
 		},
 		counts: func(o client.Object) Counts {
 			d := o.(*appsv1.DaemonSet)
-			return Counts{Desired: d.Status.DesiredNumberScheduled, Ready: d.Status.NumberReady}
+			return observedCounts(d.Generation, d.Status.ObservedGeneration, d.Status.CurrentNumberScheduled, d.Status.NumberReady)
 		},
 	},
 	{
@@ -129,7 +150,7 @@ var kinds = []*Kind{
 		},
 		counts: func(o client.Object) Counts {
 			rs := o.(*appsv1.ReplicaSet)
-			return Counts{Desired: replicasOr1(rs.Spec.Replicas), Ready: rs.Status.ReadyReplicas}
+			return observedCounts(rs.Generation, rs.Status.ObservedGeneration, rs.Status.Replicas, rs.Status.ReadyReplicas)
 		},
 	},
 	{
@@ -144,7 +165,7 @@ var kinds = []*Kind{
 		},
 		counts: func(o client.Object) Counts {
 			rc := o.(*corev1.ReplicationController)
-			return Counts{Desired: replicasOr1(rc.Spec.Replicas), Ready: rc.Status.ReadyReplicas}
+			return observedCounts(rc.Generation, rc.Status.ObservedGeneration, rc.Status.Replicas, rc.Status.ReadyReplicas)
 		},
 	},
 	{
@@ -154,14 +175,6 @@ var kinds = []*Kind{
 		strip: func(o client.Object) {
 			j := o.(*batchv1.Job)
 			j.Spec.Template, j.Spec.Selector = corev1.PodTemplateSpec{}, nil
-		},
-		counts: func(o client.Object) Counts {
-			j := o.(*batchv1.Job)
-			desired := int32(1)
-			if j.Spec.Completions != nil {
-				desired = *j.Spec.Completions
-			}
-			return Counts{Desired: desired, Ready: j.Status.Succeeded}
 		},
 	},
 	{
@@ -174,10 +187,6 @@ var kinds = []*Kind{
 			cj.Spec.JobTemplate.ObjectMeta = metav1.ObjectMeta{}
 			cj.Spec.JobTemplate.Spec.Template, cj.Spec.JobTemplate.Spec.Selector = corev1.PodTemplateSpec{}, nil
 		},
-		counts: func(o client.Object) Counts {
-			cj := o.(*batchv1.CronJob)
-			return Counts{Desired: int32(len(cj.Status.Active)), Ready: int32(len(cj.Status.Active))}
-		},
 	},
 	{
 		GroupKind: Pod, Version: "v1", Resource: "pods", ShortNames: []string{"po"},
@@ -186,16 +195,6 @@ var kinds = []*Kind{
 		strip: func(o client.Object) {
 			p := o.(*corev1.Pod)
 			p.Spec = podSpecRead(&p.Spec)
-		},
-		counts: func(o client.Object) Counts {
-			p := o.(*corev1.Pod)
-			ready := int32(0)
-			for _, c := range p.Status.Conditions {
-				if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
-					ready = 1
-				}
-			}
-			return Counts{Desired: 1, Ready: ready}
 		},
 	},
 }
@@ -246,13 +245,6 @@ func ByName(s string) *Kind {
 		}
 	}
 	return nil
-}
-
-func replicasOr1(r *int32) int32 {
-	if r == nil {
-		return 1
-	}
-	return *r
 }
 
 func listOf[L any, T any, PL interface {

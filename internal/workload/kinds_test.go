@@ -76,21 +76,28 @@ func TestByName(t *testing.T) {
 }
 
 func TestCountsOf(t *testing.T) {
+	observed := metav1.ObjectMeta{Generation: 3}
 	tests := []struct {
 		name string
 		obj  client.Object
 		want Counts
 	}{
-		{"deployment counts available", &appsv1.Deployment{Spec: appsv1.DeploymentSpec{Replicas: ptr.To[int32](3)},
-			Status: appsv1.DeploymentStatus{ReadyReplicas: 3, AvailableReplicas: 2}}, Counts{Desired: 3, Ready: 2}},
-		{"deployment without replicas means one", &appsv1.Deployment{}, Counts{Desired: 1}},
-		{"statefulset", &appsv1.StatefulSet{Spec: appsv1.StatefulSetSpec{Replicas: ptr.To[int32](2)},
-			Status: appsv1.StatefulSetStatus{ReadyReplicas: 1}}, Counts{Desired: 2, Ready: 1}},
-		{"daemonset", &appsv1.DaemonSet{Status: appsv1.DaemonSetStatus{DesiredNumberScheduled: 4, NumberReady: 4}}, Counts{Desired: 4, Ready: 4}},
-		{"job counts succeeded against completions", &batchv1.Job{Spec: batchv1.JobSpec{Completions: ptr.To[int32](5)},
-			Status: batchv1.JobStatus{Succeeded: 2}}, Counts{Desired: 5, Ready: 2}},
-		{"ready pod", &corev1.Pod{Status: corev1.PodStatus{Conditions: []corev1.PodCondition{
-			{Type: corev1.PodReady, Status: corev1.ConditionTrue}}}}, Counts{Desired: 1, Ready: 1}},
+		{"deployment counts all its pods", &appsv1.Deployment{ObjectMeta: observed,
+			Status: appsv1.DeploymentStatus{ObservedGeneration: 3, Replicas: 3, ReadyReplicas: 2, AvailableReplicas: 1}},
+			Counts{Known: true, Current: 3, Ready: 2}},
+		{"a status of an older spec is not known", &appsv1.Deployment{ObjectMeta: observed,
+			Status: appsv1.DeploymentStatus{ObservedGeneration: 2, Replicas: 3, ReadyReplicas: 3}}, Counts{}},
+		{"an object without a generation is not known", &appsv1.Deployment{}, Counts{}},
+		{"statefulset", &appsv1.StatefulSet{ObjectMeta: observed,
+			Status: appsv1.StatefulSetStatus{ObservedGeneration: 3, Replicas: 2, ReadyReplicas: 1}}, Counts{Known: true, Current: 2, Ready: 1}},
+		{"daemonset", &appsv1.DaemonSet{ObjectMeta: observed,
+			Status: appsv1.DaemonSetStatus{ObservedGeneration: 3, CurrentNumberScheduled: 4, NumberReady: 3}}, Counts{Known: true, Current: 4, Ready: 3}},
+		{"replicaset", &appsv1.ReplicaSet{ObjectMeta: observed,
+			Status: appsv1.ReplicaSetStatus{ObservedGeneration: 3, Replicas: 2, ReadyReplicas: 2}}, Counts{Known: true, Current: 2, Ready: 2}},
+		{"replicationcontroller", &corev1.ReplicationController{ObjectMeta: observed,
+			Status: corev1.ReplicationControllerStatus{ObservedGeneration: 3, Replicas: 1}}, Counts{Known: true, Current: 1}},
+		{"a Job's status counts runs, not pods", &batchv1.Job{ObjectMeta: observed,
+			Status: batchv1.JobStatus{Succeeded: 2}}, Counts{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
