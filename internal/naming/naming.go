@@ -37,10 +37,16 @@ func ForRef(ref whv1.TargetReference) string {
 // prefix is what a WorkloadHealth name starts with for kind gk.
 func prefix(gk schema.GroupKind) string {
 	p := strings.ToLower(gk.Kind)
-	if gk.Group != "" && !workload.IsBuiltIn(gk) {
+	if namesGroup(gk) {
 		p += "." + strings.ToLower(gk.Group)
 	}
 	return p
+}
+
+// namesGroup says whether names of gk carry its group: every kind's but
+// the built-in ones', whose names predate groups, and the core group's.
+func namesGroup(gk schema.GroupKind) bool {
+	return gk.Group != "" && !workload.IsBuiltIn(gk)
 }
 
 // LabelValue is the value of the target-name label: the name itself, or
@@ -70,7 +76,7 @@ func Shorten(s string, gk schema.GroupKind, name string, max int) string {
 		return s
 	}
 	id := gk.Kind + "/" + name
-	if gk.Group != "" && !workload.IsBuiltIn(gk) {
+	if namesGroup(gk) {
 		id = gk.Kind + "." + gk.Group + "/" + name
 	}
 	sum := sha256.Sum256([]byte(id))
