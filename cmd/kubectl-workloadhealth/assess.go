@@ -84,7 +84,7 @@ object the controller would write for each target: the table of
 // controller sets them, and the engine's status. Conditions carry the
 // time of the assessment as their transition time.
 func (o *offlineOptions) workloadHealth(t *gather.Target) *whv1.WorkloadHealth {
-	res := health.Assess(t.Input(o.now, o.windows, o.maxPods))
+	res := health.Assess(o.input(t))
 	if res.FromWorkloadStatus {
 		// A dump without the pods (kubectl get deploy -o json) is judged
 		// from the workload's own counts: say so, or the verdict reads as

@@ -149,3 +149,12 @@ func (o *offlineOptions) print(print func(genericiooptions.IOStreams) error) err
 	_, err := o.streams.Out.Write(out.Bytes())
 	return err
 }
+
+// input is the engine's input for a target of the dump. A dump may lack a
+// workload's pods (`kubectl get deploy -o json`), so the workload's own
+// status may stand in for them; assess then warns.
+func (o *offlineOptions) input(t *gather.Target) health.Input {
+	in := t.Input(o.now, o.windows, o.maxPods)
+	in.TrustWorkloadStatus = true
+	return in
+}

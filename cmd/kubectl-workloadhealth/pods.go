@@ -110,7 +110,7 @@ targets' ('assess --fail-on-degraded' does).
 // Job's pods, on whether the Job has failed; the engine is given the pod
 // alone so that its verdict is listed even past --max-pods-per-workload.
 func (o *offlineOptions) podLine(t *gather.Target, p *corev1.Pod) podLine {
-	in := t.Input(o.now, o.windows, o.maxPods)
+	in := o.input(t)
 	in.Pods = []*corev1.Pod{p}
 	in.Events = eventsAbout(t.Events, p.Name)
 	in.MaxPods = 1

@@ -392,7 +392,7 @@ func jobCompletions(j *batchv1.Job) int32 {
 // Job that has not failed is a retry and is classified Progressing. The
 // ready column of a Job is kubectl's COMPLETIONS, succeeded/completions,
 // since a finished Job has no ready pods.
-func evalJob(j *batchv1.Job, vs []podVerdict) targetVerdict {
+func evalJob(j *batchv1.Job, vs []podVerdict, trustStatus bool) targetVerdict {
 	for i := range vs {
 		vs[i].counts = !terminalPhase(vs[i].pod.Status.Phase)
 	}
@@ -429,7 +429,7 @@ func evalJob(j *batchv1.Job, vs []podVerdict) targetVerdict {
 		if j.Status.Failed > 0 {
 			t.message += ", " + strconv.Itoa(int(j.Status.Failed)) + " failed (retrying)"
 		}
-		if len(vs) == 0 && j.Status.Active > 0 {
+		if trustStatus && len(vs) == 0 && j.Status.Active > 0 {
 			t.noteFromStatus("Job")
 		}
 	}

@@ -67,6 +67,8 @@ type aggCase struct {
 	message string
 	hint    whv1.HintCode // a hint that must be there
 	check   func(t *testing.T, st whv1.WorkloadHealthStatus)
+	// trustStatus is health.Input.TrustWorkloadStatus: the plugin's input.
+	trustStatus bool
 }
 
 func apiVersionOf(kind string) string {
@@ -88,7 +90,7 @@ func runAggCases(t *testing.T, cases []aggCase) {
 			res := health.Assess(health.Input{
 				Target:   whv1.TargetReference{APIVersion: apiVersionOf(tc.kind), Kind: tc.kind, Name: "target"},
 				Workload: tc.workload, ReplicaSets: tc.rss, Jobs: tc.jobs, Pods: tc.pods, Events: tc.events,
-				Now: T0, Windows: health.DefaultWindows(),
+				Now: T0, Windows: health.DefaultWindows(), TrustWorkloadStatus: tc.trustStatus,
 			})
 			st := res.Status
 			if st.Health.Status != tc.health || st.Reason != tc.reason || (tc.ready != "" && st.Ready != tc.ready) {

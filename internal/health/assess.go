@@ -212,7 +212,7 @@ func (a *assessment) evaluate() targetVerdict {
 		}
 	case *batchv1.Job:
 		if wl != nil {
-			return evalJob(wl, vs)
+			return evalJob(wl, vs, a.in.TrustWorkloadStatus)
 		}
 	case *batchv1.CronJob:
 		if wl != nil {
@@ -237,7 +237,7 @@ func (a *assessment) evaluate() targetVerdict {
 // none of its children (ReplicaSets, Jobs) at all: its own status, when
 // it can be trusted, stands in for them.
 func (a *assessment) withoutPodsOrChildren() bool {
-	return len(a.in.Pods) == 0 && len(a.in.ReplicaSets) == 0 && len(a.in.Jobs) == 0
+	return a.in.TrustWorkloadStatus && len(a.in.Pods) == 0 && len(a.in.ReplicaSets) == 0 && len(a.in.Jobs) == 0
 }
 
 // hints collects the hints of every pod, worst first, and the workload's.

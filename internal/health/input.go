@@ -67,6 +67,12 @@ type Input struct {
 	Windows Windows
 	// MaxPods bounds status.pods; zero means DefaultMaxPods.
 	MaxPods int
+	// TrustWorkloadStatus lets a workload's own status stand in for its
+	// pods when none of its pods or children is in the input: a dump that
+	// may lack them (the plugin). The controller leaves it off: it sees
+	// every pod, so a pod it does not see is missing (or not in its cache
+	// yet, and a verdict from the status would flap until it is).
+	TrustWorkloadStatus bool
 }
 
 // Result is the outcome of Assess.

@@ -142,13 +142,30 @@ func TestWorkloadJudgedFromItsStatus(t *testing.T) {
 			health: whv1.HealthHealthy, reason: "Completed", ready: "1/1", message: "Job completed: 1/1 pods succeeded"}, false},
 	}
 	for _, tc := range tests {
+		tc.trustStatus = true // a dump's input, as the plugin gives it
 		runAggCases(t, []aggCase{tc.aggCase})
 		res := health.Assess(health.Input{
 			Target:   whv1.TargetReference{APIVersion: apiVersionOf(tc.kind), Kind: tc.kind, Name: "target"},
-			Workload: tc.workload, ReplicaSets: tc.rss, Now: T0, Windows: health.DefaultWindows(),
+			Workload: tc.workload, ReplicaSets: tc.rss, Now: T0, Windows: health.DefaultWindows(), TrustWorkloadStatus: true,
 		})
 		if res.FromWorkloadStatus != tc.fromStatus {
 			t.Errorf("%s: FromWorkloadStatus = %v, want %v", tc.name, res.FromWorkloadStatus, tc.fromStatus)
 		}
 	}
+}
+
+// TestControllerDoesNotTrustWorkloadStatus: the controller sees every pod,
+// so a Deployment whose status says 1/1 while none of its pods or
+// ReplicaSets is in the input (its cache not caught up yet) is not Healthy
+// on its word: that verdict would flap as the cache catches up.
+func TestControllerDoesNotTrustWorkloadStatus(t *testing.T) {
+	d := deployment("api", 1)
+	d.Generation = 2
+	d.Status = appsv1.DeploymentStatus{ObservedGeneration: 2, Replicas: 1, UpdatedReplicas: 1, ReadyReplicas: 1, AvailableReplicas: 1}
+	runAggCases(t, []aggCase{
+		{name: "controller: no pods seen", kind: "Deployment", workload: d,
+			health: whv1.HealthProgressing, ready: "0/1", reason: whv1.ReasonProgressing},
+		{name: "plugin: judged from its status", kind: "Deployment", workload: d, trustStatus: true,
+			health: whv1.HealthHealthy, ready: "1/1", reason: whv1.ReasonHealthy},
+	})
 }

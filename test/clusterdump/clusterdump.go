@@ -53,7 +53,9 @@ func Assess(ctx context.Context, objs []runtime.Object, now time.Time, windows h
 	}
 	out := make(map[string]whv1.WorkloadHealthStatus, len(targets))
 	for _, t := range targets {
-		st, err := Comparable(health.Assess(t.Input(now, windows, maxPods)).Status)
+		in := t.Input(now, windows, maxPods)
+		in.TrustWorkloadStatus = true // as the plugin does
+		st, err := Comparable(health.Assess(in).Status)
 		if err != nil {
 			return nil, err
 		}
