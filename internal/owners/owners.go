@@ -116,5 +116,5 @@ func apiVersion(gk schema.GroupKind) string {
 	if k := workload.Lookup(gk); k != nil {
 		return k.APIVersion()
 	}
-	return gk.Group + "/v1"
+	return gk.WithVersion("v1").GroupVersion().String() // "v1" for the core group
 }
