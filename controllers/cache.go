@@ -3,6 +3,7 @@ package controllers
 import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,13 +14,18 @@ import (
 
 // CacheOptions are the manager's cache options: Warning events only,
 // objects stripped of what nothing here reads, and, when namespaces are
-// given, only those namespaces watched.
-func CacheOptions(namespaces []string) cache.Options {
+// given, only those namespaces watched. custom, when not nil, hears the
+// informers' watch errors (it stops reading a custom kind that is gone or
+// forbidden).
+func CacheOptions(namespaces []string, custom *CustomOwners) cache.Options {
 	opts := cache.Options{
 		DefaultTransform: stripUnread,
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Event{}: {Field: fields.OneTermEqualSelector("type", corev1.EventTypeWarning)},
 		},
+	}
+	if custom != nil {
+		opts.DefaultWatchErrorHandler = custom.watchError
 	}
 	if len(namespaces) > 0 {
 		opts.DefaultNamespaces = map[string]cache.Config{}
@@ -46,6 +52,10 @@ func stripUnread(in any) (any, error) {
 	}
 	obj.SetManagedFields(nil)
 	if _, ours := in.(*whv1.WorkloadHealth); ours {
+		return in, nil
+	}
+	if u, custom := in.(*unstructured.Unstructured); custom {
+		workload.StripCustom(u) // only custom owners are read unstructured
 		return in, nil
 	}
 	obj.SetAnnotations(nil)

@@ -123,3 +123,14 @@ func request(namespace string, gk schema.GroupKind, name string) reconcile.Reque
 func requestFor(namespace string, target whv1.TargetReference) reconcile.Request {
 	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: namespace, Name: naming.ForRef(target)}}
 }
+
+// mapCustomOwner maps a custom owner that changed to the WorkloadHealth of
+// the target it is; a WorkloadHealth (sent when reading its kind starts or
+// stops) to itself.
+func mapCustomOwner(_ context.Context, obj client.Object) []reconcile.Request {
+	if _, ok := obj.(*whv1.WorkloadHealth); ok {
+		return []reconcile.Request{{NamespacedName: client.ObjectKeyFromObject(obj)}}
+	}
+	gk := obj.GetObjectKind().GroupVersionKind().GroupKind()
+	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: naming.Name(gk, obj.GetName())}}}
+}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/gather"
 	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
@@ -17,14 +19,15 @@ import (
 // cache does not hold yet live, once).
 type cacheSource struct {
 	*getter
-	cache client.Reader
+	cache  client.Reader
+	custom *CustomOwners // nil: custom owners are not read
 }
 
 var _ gather.Source = cacheSource{}
 
 // source is what one reconcile gathers from.
 func (r *Reconciler) source() cacheSource {
-	return cacheSource{getter: newGetter(r.Client, r.APIReader), cache: r.Client}
+	return cacheSource{getter: newGetter(r.Client, r.APIReader), cache: r.Client, custom: r.CustomOwners}
 }
 
 // Named implements gather.Source.
@@ -58,4 +61,12 @@ func listIndexed(ctx context.Context, c client.Reader, gk schema.GroupKind, ns, 
 		return nil, fmt.Errorf("list %s in %s by %s=%s: %w", gk.Kind, ns, field, value, err)
 	}
 	return items(), nil
+}
+
+// CustomOwner implements gather.Source.
+func (s cacheSource) CustomOwner(ctx context.Context, ref whv1.TargetReference, ns string) (*unstructured.Unstructured, error) {
+	if s.custom == nil {
+		return nil, nil
+	}
+	return s.custom.get(ctx, ref, ns)
 }

@@ -78,15 +78,17 @@ var _ = AfterSuite(func() {
 type runningManager struct {
 	stop   func()
 	writes *writeCounter
+	custom *controllers.CustomOwners
 }
 
 // startManager starts the controller as cmd/manager wires it, on the fake
 // clock, limited to namespaces when given, with a client that counts writes.
 func startManager(namespaces []string) *runningManager {
 	writes := newWriteCounter()
+	custom := controllers.NewCustomOwners()
 	m, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
-		Cache:                  controllers.CacheOptions(namespaces),
+		Cache:                  controllers.CacheOptions(namespaces, custom),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		NewClient: func(config *rest.Config, options client.Options) (client.Client, error) {
@@ -105,6 +107,7 @@ func startManager(namespaces []string) *runningManager {
 		Clock:              fakeClock,
 		Windows:            health.DefaultWindows(),
 		MaxPods:            health.DefaultMaxPods,
+		CustomOwners:       custom,
 		SkipNameValidation: true,
 	}
 	mctx, mcancel := context.WithCancel(ctx)
@@ -118,6 +121,7 @@ func startManager(namespaces []string) *runningManager {
 	Expect(m.GetCache().WaitForCacheSync(mctx)).To(BeTrue())
 	return &runningManager{
 		writes: writes,
+		custom: custom,
 		stop: func() {
 			mcancel()
 			Eventually(done).Should(BeClosed())

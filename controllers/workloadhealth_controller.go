@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/gather"
@@ -67,6 +68,10 @@ type Reconciler struct {
 	// Metrics exports every WorkloadHealth's verdict on /metrics; nil
 	// exports nothing.
 	Metrics *metrics.Recorder
+	// CustomOwners reads custom targets' own status; nil judges them
+	// from their pods and ReplicaSets only. Give the same one to
+	// CacheOptions.
+	CustomOwners *CustomOwners
 
 	own ownWrites
 }
@@ -178,6 +183,10 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 	for _, k := range workload.BuiltIn() {
 		b = b.Watches(k.New(), handler.EnqueueRequestsFromMapFunc(r.mapObject(k.GroupKind)),
 			builder.WithPredicates(ignoreUnchanged()))
+	}
+	if r.CustomOwners != nil {
+		events := r.CustomOwners.setup(mgr.GetCache(), mgr.GetRESTMapper(), r.Clock, mgr.GetLogger().WithName("custom-owners"))
+		b = b.WatchesRawSource(source.Channel(events, handler.EnqueueRequestsFromMapFunc(mapCustomOwner)))
 	}
 	return b.Complete(r)
 }

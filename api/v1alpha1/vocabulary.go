@@ -103,6 +103,13 @@ const (
 	HintFrequentRestarts HintCode = "FrequentRestarts"
 	// HintSandboxFailed: the runtime could not create the pod's sandbox.
 	HintSandboxFailed HintCode = "SandboxFailed"
+	// HintOwnerDegraded: a custom workload (a kind the manager does not
+	// know, such as an Argo Rollout) says in its own status that it
+	// failed: a Stalled or Degraded condition that is True.
+	HintOwnerDegraded HintCode = "OwnerDegraded"
+	// HintOwnerStatusUnreadable: the manager may not read a custom
+	// workload's own object, so it judged the workload from its pods only.
+	HintOwnerStatusUnreadable HintCode = "OwnerStatusUnreadable"
 )
 
 // Condition types, following kstatus.

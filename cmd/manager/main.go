@@ -163,7 +163,8 @@ func run(ctx context.Context, o options) error {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(whv1.AddToScheme(scheme))
 
-	cacheOpts := controllers.CacheOptions(o.namespaces)
+	custom := controllers.NewCustomOwners()
+	cacheOpts := controllers.CacheOptions(o.namespaces, custom)
 	gate, err := reconnect.NewGate(cfg, ctrl.Log.WithName("reconnect"))
 	if err != nil {
 		return err
@@ -204,6 +205,7 @@ func run(ctx context.Context, o options) error {
 		MaxPods:   o.maxPods,
 		Metrics:   rec,
 
+		CustomOwners:            custom,
 		MaxConcurrentReconciles: o.concurrency,
 	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {

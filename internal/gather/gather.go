@@ -2,6 +2,7 @@ package gather
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,8 +34,11 @@ type Target struct {
 	// Ref names the target.
 	Ref whv1.TargetReference
 	// Workload is the target object when it is of a built-in kind and
-	// exists; nil for custom owners, known from ownerReferences only.
+	// exists; nil for custom owners.
 	Workload client.Object
+	// Owner is what a custom owner's own object says of itself, when it
+	// was read (or why it could not be); nil for built-in kinds.
+	Owner *health.CustomOwner
 	// ReplicaSets and Jobs the target controls directly (a Deployment's
 	// rollout, a CronJob's runs).
 	ReplicaSets []*appsv1.ReplicaSet
@@ -55,6 +59,7 @@ func (t *Target) Input(now time.Time, windows health.Windows, maxPods int) healt
 		Target:      t.Ref,
 		ReplicaSets: t.ReplicaSets,
 		Jobs:        t.Jobs,
+		Owner:       t.Owner,
 		Pods:        t.Pods,
 		Events:      t.Events,
 		Now:         now,
@@ -195,6 +200,11 @@ func gatherCandidate(ctx context.Context, src Source, ns string, c candidate) (*
 	if !isTarget && len(t.Pods) == 0 {
 		return nil, nil
 	}
+	if c.obj == nil {
+		if err := t.readOwner(ctx, src); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range involved {
 		evs, err := src.Events(ctx, ns, name)
 		if err != nil {
@@ -216,4 +226,20 @@ func (t *Target) addChild(o client.Object) {
 	case *batchv1.Job:
 		t.Jobs = append(t.Jobs, v)
 	}
+}
+
+// readOwner reads a custom target's own object, when it is at hand and is
+// the object the pods' ownerReferences name (same UID).
+func (t *Target) readOwner(ctx context.Context, src Source) error {
+	u, err := src.CustomOwner(ctx, t.Ref, t.Namespace)
+	var unreadable *UnreadableError
+	switch {
+	case errors.As(err, &unreadable):
+		t.Owner = &health.CustomOwner{Kind: t.Ref.Kind, Unread: unreadable.Reason}
+	case err != nil:
+		return fmt.Errorf("read %s %s/%s: %w", t.Ref.Kind, t.Namespace, t.Ref.Name, err)
+	case u != nil && (t.Ref.UID == "" || u.GetUID() == t.Ref.UID):
+		t.Owner = health.ReadCustomOwner(u)
+	}
+	return nil
 }

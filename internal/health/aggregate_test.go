@@ -60,6 +60,7 @@ type aggCase struct {
 	jobs     []*batchv1.Job
 	pods     []*corev1.Pod
 	events   []*corev1.Event
+	owner    *health.CustomOwner
 
 	health  whv1.HealthStatus
 	reason  string
@@ -90,7 +91,7 @@ func runAggCases(t *testing.T, cases []aggCase) {
 			res := health.Assess(health.Input{
 				Target:   whv1.TargetReference{APIVersion: apiVersionOf(tc.kind), Kind: tc.kind, Name: "target"},
 				Workload: tc.workload, ReplicaSets: tc.rss, Jobs: tc.jobs, Pods: tc.pods, Events: tc.events,
-				Now: T0, Windows: health.DefaultWindows(), TrustWorkloadStatus: tc.trustStatus,
+				Owner: tc.owner, Now: T0, Windows: health.DefaultWindows(), TrustWorkloadStatus: tc.trustStatus,
 			})
 			st := res.Status
 			if st.Health.Status != tc.health || st.Reason != tc.reason || (tc.ready != "" && st.Ready != tc.ready) {

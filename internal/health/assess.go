@@ -226,11 +226,17 @@ func (a *assessment) evaluate() targetVerdict {
 	if in.Workload == nil && len(in.ReplicaSets) > 0 {
 		// A custom owner (an Argo Rollout, …) is read through the
 		// ReplicaSets it controls: what they are asked for, and why they
-		// cannot create it.
-		return evalReplicated(replicaSetsShape(in.Target.Kind, in.ReplicaSets), vs, failedCreate(in.Events))
+		// cannot create it; then through its own status.
+		t := evalReplicated(replicaSetsShape(in.Target.Kind, in.ReplicaSets), vs, failedCreate(in.Events))
+		t.withOwner(in.Owner)
+		return t
 	}
 	bare := in.Target.Kind == "Pod" && groupOf(in.Target.APIVersion) == ""
-	return evalPods(vs, bare)
+	t := evalPods(vs, bare)
+	if in.Workload == nil {
+		t.withOwner(in.Owner)
+	}
+	return t
 }
 
 // withoutPodsOrChildren says the input has none of the target's pods and

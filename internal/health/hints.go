@@ -26,6 +26,7 @@ var hintOrder = [...]whv1.HintCode{
 	whv1.HintNodeLost,
 	whv1.HintEvicted,
 	whv1.HintJobFailed,
+	whv1.HintOwnerDegraded,
 	whv1.HintRolloutStuck,
 	whv1.HintReplicaShortfall,
 	whv1.HintStuckTerminating,
@@ -34,6 +35,7 @@ var hintOrder = [...]whv1.HintCode{
 	whv1.HintReadinessProbeFailed,
 	whv1.HintStartupProbeFailed,
 	whv1.HintFrequentRestarts,
+	whv1.HintOwnerStatusUnreadable,
 }
 
 func hintIndex(c whv1.HintCode) int {

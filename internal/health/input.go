@@ -52,6 +52,9 @@ type Input struct {
 	// *batchv1.Job, *batchv1.CronJob or *corev1.Pod. Nil for custom owners
 	// and targets that are gone.
 	Workload runtime.Object
+	// Owner is what a custom target's own object says of itself; nil
+	// for built-in kinds and for custom owners that were not read.
+	Owner *CustomOwner
 	// ReplicaSets are the ReplicaSets a Deployment owns (for rollouts).
 	ReplicaSets []*appsv1.ReplicaSet
 	// Jobs are the Jobs a CronJob owns (for the outcome of its last run).

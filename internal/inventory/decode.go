@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -207,7 +208,15 @@ func (d *decoder) item(raw json.RawMessage, where string, depth int) error {
 	obj, _, err := d.codec.Decode(trimmed, nil, nil)
 	switch {
 	case runtime.IsNotRegisteredError(err):
-		return nil // a kind the engine does not read
+		// Not a Kubernetes kind: it may be a custom workload (an Argo
+		// Rollout) whose own status judges it; kept as it came.
+		if h.Metadata.Name != "" {
+			u := &unstructured.Unstructured{}
+			if uerr := u.UnmarshalJSON(trimmed); uerr == nil {
+				d.inv.AddCustom(u)
+			}
+		}
+		return nil
 	case err != nil:
 		d.warn(where, &h, err)
 		return nil

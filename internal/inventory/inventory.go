@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -24,7 +25,10 @@ var eventKind = schema.GroupKind{Kind: "Event"}
 // and name (a later copy replaces an earlier one).
 type Inventory struct {
 	objects map[objKey]metav1.Object
-	idx     *indexes // what gather asks for, built on first use
+	// custom holds objects of kinds that are not Kubernetes' own: the
+	// custom workloads a target may be (read for their own status).
+	custom map[objKey]*unstructured.Unstructured
+	idx    *indexes // what gather asks for, built on first use
 }
 
 type objKey struct {
@@ -37,7 +41,7 @@ var _ owners.Getter = (*Inventory)(nil)
 
 // New returns an inventory of objs; objects of other kinds are ignored.
 func New(objs ...runtime.Object) *Inventory {
-	inv := &Inventory{objects: map[objKey]metav1.Object{}}
+	inv := &Inventory{objects: map[objKey]metav1.Object{}, custom: map[objKey]*unstructured.Unstructured{}}
 	for _, o := range objs {
 		inv.Add(o)
 	}
@@ -67,6 +71,10 @@ func readKind(obj runtime.Object) bool {
 // kubectl would create it.
 func (inv *Inventory) Add(obj runtime.Object) bool {
 	gk, ok := groupKindOf(obj)
+	if u, custom := obj.(*unstructured.Unstructured); !ok && custom {
+		inv.AddCustom(u)
+		return true
+	}
 	if !ok {
 		return false
 	}
@@ -77,6 +85,16 @@ func (inv *Inventory) Add(obj runtime.Object) bool {
 	inv.objects[objKey{gk: gk, namespace: m.GetNamespace(), name: m.GetName()}] = m
 	inv.idx = nil // rebuilt on the next read
 	return true
+}
+
+// AddCustom keeps an object of a kind that is not Kubernetes' own, for
+// the own status of a custom target.
+func (inv *Inventory) AddCustom(u *unstructured.Unstructured) {
+	if u.GetNamespace() == "" {
+		u.SetNamespace(metav1.NamespaceDefault)
+	}
+	gk := u.GroupVersionKind().GroupKind()
+	inv.custom[objKey{gk: gk, namespace: u.GetNamespace(), name: u.GetName()}] = u
 }
 
 // Len is the number of objects indexed.

@@ -7,10 +7,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/gather"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
@@ -116,4 +118,10 @@ func (inv *Inventory) Targets(ctx context.Context) ([]*gather.Target, error) {
 		}
 	}
 	return out, nil
+}
+
+// CustomOwner implements gather.Source: the custom object of the dump, if
+// the dump has it.
+func (inv *Inventory) CustomOwner(_ context.Context, ref whv1.TargetReference, namespace string) (*unstructured.Unstructured, error) {
+	return inv.custom[objKey{gk: owners.GroupKindOf(ref), namespace: namespace, name: ref.Name}], nil
 }

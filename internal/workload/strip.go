@@ -2,6 +2,7 @@ package workload
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // podSpecRead is the part of a pod spec the engine reads: the node, the
@@ -51,4 +52,27 @@ func probeRead(p *corev1.Probe) *corev1.Probe {
 		return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Host: p.TCPSocket.Host}}}
 	}
 	return &corev1.Probe{}
+}
+
+// StripCustom keeps of a custom owner (an object of a kind the registry
+// does not know) what the engine reads of any object the kstatus way:
+// its metadata and status.observedGeneration and status.conditions. Its
+// spec (a Rollout's pod template, its steps) and the rest of its status
+// are gone.
+func StripCustom(u *unstructured.Unstructured) {
+	kept := map[string]any{}
+	if g, ok, _ := unstructured.NestedFieldNoCopy(u.Object, "status", "observedGeneration"); ok {
+		kept["observedGeneration"] = g
+	}
+	if c, ok, _ := unstructured.NestedFieldNoCopy(u.Object, "status", "conditions"); ok {
+		kept["conditions"] = c
+	}
+	for f := range u.Object {
+		if f != "apiVersion" && f != "kind" && f != "metadata" {
+			delete(u.Object, f)
+		}
+	}
+	if len(kept) > 0 {
+		u.Object["status"] = kept
+	}
 }
