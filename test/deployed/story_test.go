@@ -20,10 +20,13 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 )
@@ -206,7 +209,92 @@ var _ = Describe("The manager bound to the generated ClusterRole", Ordered, func
 			Expect(can(attrs)).To(BeFalse(), "the manager may %s %s/%s %s", attrs.Verb, attrs.Group, attrs.Resource, attrs.Subresource)
 		}
 	})
+
+	// Last: it makes the manager ask for something its role forbids.
+	It("judges a custom workload it may not read from its pods, says so, and asks once", func() {
+		crd := rolloutCRD()
+		_, err := envtest.InstallCRDs(testEnv.Config, envtest.CRDInstallOptions{CRDs: []*apiextensionsv1.CustomResourceDefinition{crd}})
+		Expect(err).NotTo(HaveOccurred())
+		rollouts := crd.Spec.Names.Plural + "." + crd.Spec.Group
+		rollout := &unstructured.Unstructured{}
+		rollout.SetAPIVersion(crd.Spec.Group + "/v1")
+		rollout.SetKind(crd.Spec.Names.Kind)
+		rollout.SetNamespace(storyNS)
+		rollout.SetName("checkout")
+		Expect(k8sClient.Create(ctx, rollout)).To(Succeed())
+		rs := &appsv1.ReplicaSet{
+			ObjectMeta: metav1.ObjectMeta{Namespace: storyNS, Name: "checkout-5d9c",
+				OwnerReferences: []metav1.OwnerReference{controllerRef(rollout.GetAPIVersion(), rollout.GetKind(), rollout)}},
+			Spec: appsv1.ReplicaSetSpec{Replicas: ptr.To[int32](1), Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "checkout"}},
+				Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "checkout"}},
+					Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "checkout", Image: "registry.example/checkout:1"}}}}},
+		}
+		Expect(k8sClient.Create(ctx, rs)).To(Succeed())
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: storyNS, Name: "checkout-5d9c-q8x2m", Labels: map[string]string{"app": "checkout"},
+				OwnerReferences: []metav1.OwnerReference{controllerRef("apps/v1", "ReplicaSet", rs)}},
+			Spec: *rs.Spec.Template.Spec.DeepCopy(),
+		}
+		Expect(k8sClient.Create(ctx, pod)).To(Succeed())
+		updateStatus(pod, func() { runningReady(pod) })
+
+		Eventually(func(g Gomega) {
+			wh := getWH(g, "rollout.delivery.example.com-checkout")
+			g.Expect(wh.Status.Health).To(HaveField("Status", whv1.HealthHealthy))
+			g.Expect(wh.Status.Ready).To(Equal("1/1"))
+			var unreadable *whv1.Hint
+			for i := range wh.Status.Hints {
+				if wh.Status.Hints[i].Code == whv1.HintOwnerStatusUnreadable {
+					unreadable = &wh.Status.Hints[i]
+				}
+			}
+			g.Expect(unreadable).NotTo(BeNil(), "hints %+v", wh.Status.Hints)
+			g.Expect(unreadable.Severity).To(Equal(whv1.SeverityInfo))
+			g.Expect(unreadable.Message).To(ContainSubstring(rollouts))
+		}).Should(Succeed())
+
+		// The informer's first list was refused (client-go lists through
+		// a watch with sendInitialEvents first, then falls back to a
+		// plain list: one attempt, one or two requests) and the informer
+		// removed: its reflector would otherwise try again after its
+		// back-off (about a second at first), for ever. The kind is tried
+		// again only after controllers.CustomOwnersRetry (ten minutes).
+		forbidden := func() []string {
+			var out []string
+			for _, e := range managerRequests() {
+				if e.ResponseStatus != nil && e.ResponseStatus.Code == http.StatusForbidden {
+					Expect(e.Verb+" "+resource(e)).To(BeElementOf("list "+rollouts, "watch "+rollouts), "the only requests forbidden: %s", e)
+					out = append(out, e.String())
+				}
+			}
+			return out
+		}
+		Eventually(forbidden).ShouldNot(BeEmpty())
+		first := forbidden()
+		Expect(len(first)).To(BeNumerically("<=", 2), "one attempt: %v", first)
+		Consistently(forbidden).WithTimeout(10*time.Second).WithPolling(time.Second).Should(Equal(first), "no retry")
+		logText, err := os.ReadFile(managerLog)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(logText)).To(ContainSubstring("Stopped reading a custom workload kind"))
+	})
 })
+
+// rolloutCRD is a Rollout-like kind of a group of its own.
+func rolloutCRD() *apiextensionsv1.CustomResourceDefinition {
+	open := apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: ptr.To(true)}
+	return &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: "rollouts.delivery.example.com"},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: "delivery.example.com",
+			Names: apiextensionsv1.CustomResourceDefinitionNames{Plural: "rollouts", Singular: "rollout", Kind: "Rollout", ListKind: "RolloutList"},
+			Scope: apiextensionsv1.NamespaceScoped,
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{Name: "v1", Served: true, Storage: true,
+				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": open, "status": open}}},
+				Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}}}},
+		},
+	}
+}
 
 // workload creates a Deployment of one replica, its ReplicaSet and its
 // pod, with the status each controller and the kubelet would write.
