@@ -25,6 +25,7 @@ type getter struct {
 	cache client.Reader
 	live  client.Reader
 	memo  map[gkKey]metav1.Object
+	top   owners.Kinds
 }
 
 type gkKey struct {
@@ -32,11 +33,19 @@ type gkKey struct {
 	key types.NamespacedName
 }
 
-var _ owners.Getter = (*getter)(nil)
+var (
+	_ owners.Getter   = (*getter)(nil)
+	_ owners.TopLevel = (*getter)(nil)
+)
 
-func newGetter(cache, live client.Reader) *getter {
-	return &getter{cache: cache, live: live, memo: map[gkKey]metav1.Object{}}
+// newGetter reads from cache, and from live when the cache misses; the
+// owner walk stops at the kinds of top.
+func newGetter(cache, live client.Reader, top owners.Kinds) *getter {
+	return &getter{cache: cache, live: live, memo: map[gkKey]metav1.Object{}, top: top}
 }
+
+// IsTopLevel implements owners.TopLevel: --workload-kinds.
+func (g *getter) IsTopLevel(gk schema.GroupKind) bool { return g.top.IsTopLevel(gk) }
 
 // GetObject implements owners.Getter.
 func (g *getter) GetObject(ctx context.Context, gk schema.GroupKind, namespace, name string) (metav1.Object, error) {

@@ -30,7 +30,7 @@ import (
 // deletes the stale WorkloadHealth.
 func (r *Reconciler) mapObject(gk schema.GroupKind) handler.MapFunc {
 	return func(ctx context.Context, obj client.Object) []reconcile.Request {
-		target, err := owners.Resolve(ctx, newGetter(r.Client, nil), gk, obj)
+		target, err := owners.Resolve(ctx, r.cachedGetter(), gk, obj)
 		if err != nil {
 			logf.FromContext(ctx).Error(err, "Cannot resolve the target", "kind", gk.Kind, "object", client.ObjectKeyFromObject(obj))
 			return nil
@@ -59,7 +59,7 @@ func (r *Reconciler) deleted(ctx context.Context, gk schema.GroupKind, obj clien
 // tell their new target.
 func (r *Reconciler) orphans(ctx context.Context, ownerGK schema.GroupKind, obj client.Object) []reconcile.Request {
 	var reqs []reconcile.Request
-	g := newGetter(r.Client, nil)
+	g := r.cachedGetter()
 	for _, k := range workload.BuiltIn() {
 		gk := k.GroupKind
 		children, err := listIndexed(ctx, r.Client, gk, obj.GetNamespace(), indexOwner, naming.Name(ownerGK, obj.GetName()))
@@ -97,11 +97,11 @@ func (r *Reconciler) mapEvent(ctx context.Context, obj client.Object) []reconcil
 	if !workload.IsBuiltIn(gk) {
 		return []reconcile.Request{request(ns, gk, io.Name)}
 	}
-	involved, err := newGetter(r.Client, nil).GetObject(ctx, gk, ns, io.Name)
+	involved, err := r.cachedGetter().GetObject(ctx, gk, ns, io.Name)
 	if err != nil {
 		return []reconcile.Request{request(ns, gk, io.Name)}
 	}
-	target, err := owners.Resolve(ctx, newGetter(r.Client, nil), gk, involved)
+	target, err := owners.Resolve(ctx, r.cachedGetter(), gk, involved)
 	if err != nil {
 		logf.FromContext(ctx).Error(err, "Cannot resolve the target of an event", "event", client.ObjectKeyFromObject(ev))
 		return nil
@@ -133,4 +133,10 @@ func mapCustomOwner(_ context.Context, obj client.Object) []reconcile.Request {
 	}
 	gk := obj.GetObjectKind().GroupVersionKind().GroupKind()
 	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: naming.Name(gk, obj.GetName())}}}
+}
+
+// cachedGetter reads owners from the cache only, for handlers: a handler
+// must not wait for the API server.
+func (r *Reconciler) cachedGetter() *getter {
+	return newGetter(r.Client, nil, r.WorkloadKinds)
 }

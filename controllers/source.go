@@ -27,7 +27,7 @@ var _ gather.Source = cacheSource{}
 
 // source is what one reconcile gathers from.
 func (r *Reconciler) source() cacheSource {
-	return cacheSource{getter: newGetter(r.Client, r.APIReader), cache: r.Client, custom: r.CustomOwners}
+	return cacheSource{getter: newGetter(r.Client, r.APIReader, r.WorkloadKinds), cache: r.Client, custom: r.CustomOwners}
 }
 
 // Named implements gather.Source.

@@ -27,6 +27,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/gather"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/metrics"
+	"github.com/workloadhealth/workloadhealth/internal/owners"
 	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
@@ -68,6 +69,9 @@ type Reconciler struct {
 	// Metrics exports every WorkloadHealth's verdict on /metrics; nil
 	// exports nothing.
 	Metrics *metrics.Recorder
+	// WorkloadKinds are kinds that are targets even when something owns
+	// them (--workload-kinds).
+	WorkloadKinds owners.Kinds
 	// CustomOwners reads custom targets' own status; nil judges them
 	// from their pods and ReplicaSets only. Give the same one to
 	// CacheOptions.

@@ -31,6 +31,7 @@ import (
 	"github.com/workloadhealth/workloadhealth/controllers"
 	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/metrics"
+	"github.com/workloadhealth/workloadhealth/internal/owners"
 	"github.com/workloadhealth/workloadhealth/internal/reconnect"
 )
 
@@ -43,6 +44,7 @@ const leaderElectionID = "workloadhealth.health.workloadhealth.io"
 
 type options struct {
 	namespaces       []string
+	workloadKinds    owners.Kinds
 	maxPods          int
 	windows          health.Windows
 	leaderElect      bool
@@ -79,8 +81,10 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 	def := health.DefaultWindows()
 	o := options{windows: def, crdBackoffCap: 30 * time.Second, discoveryTimeout: 10 * time.Second}
 	le := defaultLeaderElection()
-	var namespaces string
+	var namespaces, workloadKinds string
 	fs.StringVar(&namespaces, "namespaces", "", "Comma-separated namespaces to watch; empty watches all namespaces.")
+	fs.StringVar(&workloadKinds, "workload-kinds", "",
+		"Comma-separated group/Kind (apps/Deployment, serving.knative.dev/Revision) that are targets even when a controller owns them; without it, a pod's target is its topmost built-in owner or the first owner of another kind.")
 	fs.IntVar(&o.maxPods, "max-pods-per-workload", health.DefaultMaxPods,
 		fmt.Sprintf("Most pods listed in status.pods of one WorkloadHealth (1-%d).", whv1.MaxPods))
 	fs.DurationVar(&o.windows.FlapWindow, "flap-window", def.FlapWindow,
@@ -122,6 +126,10 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		if ns = strings.TrimSpace(ns); ns != "" {
 			o.namespaces = append(o.namespaces, ns)
 		}
+	}
+	var err error
+	if o.workloadKinds, err = owners.ParseKinds(workloadKinds); err != nil {
+		return o, fmt.Errorf("--workload-kinds: %w", err)
 	}
 	if o.concurrency < 1 {
 		return o, fmt.Errorf("--max-concurrent-reconciles must be at least 1, not %d", o.concurrency)
@@ -206,6 +214,7 @@ func run(ctx context.Context, o options) error {
 		Metrics:   rec,
 
 		CustomOwners:            custom,
+		WorkloadKinds:           o.workloadKinds,
 		MaxConcurrentReconciles: o.concurrency,
 	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {

@@ -15,6 +15,8 @@ import (
 	"github.com/go-logr/logr/funcr"
 	"k8s.io/client-go/rest"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"github.com/workloadhealth/workloadhealth/internal/health"
 )
 
@@ -61,10 +63,13 @@ func TestParseFlags(t *testing.T) {
 			args: []string{"--namespaces= a, b ,,c", "--max-pods-per-workload=100", "--flap-window=1m",
 				"--not-ready-after=2m", "--unschedulable-after=3m", "--leader-elect",
 				"--metrics-bind-address=0", "--health-probe-bind-address=:9000", "--zap-log-level=debug",
-				"--pprof-bind-address=127.0.0.1:6060", "--sync-period=30s"},
+				"--pprof-bind-address=127.0.0.1:6060", "--sync-period=30s", "--workload-kinds=apps/Deployment"},
 			check: func(t *testing.T, o options) {
 				if strings.Join(o.namespaces, "|") != "a|b|c" {
 					t.Errorf("namespaces = %q", o.namespaces)
+				}
+				if len(o.workloadKinds) != 1 || !o.workloadKinds.IsTopLevel(schema.GroupKind{Group: "apps", Kind: "Deployment"}) {
+					t.Errorf("workload kinds = %v", o.workloadKinds)
 				}
 				w := o.windows
 				if o.maxPods != 100 || w.FlapWindow != time.Minute || w.NotReadyAfter != 2*time.Minute ||
@@ -82,6 +87,8 @@ func TestParseFlags(t *testing.T) {
 		{name: "negative window", args: []string{"--not-ready-after=-1s"}, wantErr: "--not-ready-after must be positive"},
 		{name: "negative sync period", args: []string{"--sync-period=-1s"}, wantErr: "--sync-period must not be negative"},
 		{name: "unknown flag", args: []string{"--namespace=a"}, wantErr: "flag provided but not defined"},
+		{name: "workload kind without its group's slash", args: []string{"--workload-kinds=apps.Deployment"},
+			wantErr: `--workload-kinds: "apps.Deployment" is not group/Kind`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/workloadhealth/workloadhealth/internal/owners"
 )
 
 // TestCustomOwnerFromDump: a dump that holds a custom workload (a kind
@@ -53,6 +55,44 @@ func TestCustomOwnerFromDump(t *testing.T) {
 				t.Errorf("owner status %+v, want none", owner)
 			case tc.want != nil && (owner == nil || len(owner.Conditions) != 1 || owner.Conditions[0] != tc.want[0] || owner.Generation != 3):
 				t.Errorf("owner status %+v, want conditions %+v at generation 3", owner, tc.want)
+			}
+		})
+	}
+}
+
+// TestTopLevelKinds: with Deployments named as top-level kinds (the
+// manager's --workload-kinds), a Knative Revision's Deployment is the
+// target, and gather groups its pods under it.
+func TestTopLevelKinds(t *testing.T) {
+	const (
+		dep = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"hello-00001-deployment","namespace":"default","uid":"d-1",` +
+			`"ownerReferences":[{"apiVersion":"serving.knative.dev/v1","kind":"Revision","name":"hello-00001","uid":"rev-1","controller":true}]},` +
+			`"spec":{"replicas":1,"selector":{}},"status":{"observedGeneration":0,"replicas":1,"readyReplicas":1,"availableReplicas":1,"updatedReplicas":1}}`
+		rs = `{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"hello-00001-deployment-5d9c","namespace":"default","uid":"rs-1",` +
+			`"ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"hello-00001-deployment","uid":"d-1","controller":true}]},"spec":{"replicas":1,"selector":{}}}`
+		pod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"hello-00001-deployment-5d9c-x","namespace":"default",` +
+			`"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"hello-00001-deployment-5d9c","uid":"rs-1","controller":true}]},"spec":{"containers":[{"name":"user-container","image":"hello"}]}}`
+	)
+	for _, tc := range []struct {
+		kinds, want string
+	}{
+		{kinds: "", want: "Revision/hello-00001"},
+		{kinds: "apps/Deployment", want: "Deployment/hello-00001-deployment"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			inv, _, err := Read(strings.NewReader(list(dep, rs, pod)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inv.TopLevel, err = owners.ParseKinds(tc.kinds); err != nil {
+				t.Fatal(err)
+			}
+			targets, err := inv.Targets(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(targets) != 1 || targets[0].Ref.Kind+"/"+targets[0].Ref.Name != tc.want || len(targets[0].Pods) != 1 {
+				t.Fatalf("targets %+v, want %s with its pod", targets, tc.want)
 			}
 		})
 	}

@@ -29,7 +29,13 @@ type Inventory struct {
 	// custom workloads a target may be (read for their own status).
 	custom map[objKey]*unstructured.Unstructured
 	idx    *indexes // what gather asks for, built on first use
+	// TopLevel are kinds that are targets even when something owns them,
+	// as the manager's --workload-kinds.
+	TopLevel owners.Kinds
 }
+
+// IsTopLevel implements owners.TopLevel.
+func (inv *Inventory) IsTopLevel(gk schema.GroupKind) bool { return inv.TopLevel.IsTopLevel(gk) }
 
 type objKey struct {
 	gk        schema.GroupKind

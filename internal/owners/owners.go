@@ -3,6 +3,7 @@ package owners
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,6 +31,13 @@ type GetterFunc func(ctx context.Context, gk schema.GroupKind, namespace, name s
 // GetObject calls f.
 func (f GetterFunc) GetObject(ctx context.Context, gk schema.GroupKind, namespace, name string) (metav1.Object, error) {
 	return f(ctx, gk, namespace, name)
+}
+
+// TopLevel is implemented by a Getter whose walk stops at some kinds even
+// when they have a controller owner (the manager's --workload-kinds): an
+// object of such a kind is its own target.
+type TopLevel interface {
+	IsTopLevel(gk schema.GroupKind) bool
 }
 
 // node owns mirror pods of static pods; a node is not a workload, so such
@@ -69,9 +77,10 @@ func Resolve(ctx context.Context, g Getter, gk schema.GroupKind, obj metav1.Obje
 	cur := RefOf(gk, obj)
 	curObj := obj
 	visited := map[string]bool{key(gk, obj.GetName()): true}
+	top, _ := g.(TopLevel)
 	for range maxDepth {
 		owner := metav1.GetControllerOfNoCopy(curObj)
-		if owner == nil {
+		if owner == nil || (top != nil && top.IsTopLevel(GroupKindOf(cur))) {
 			return cur, nil
 		}
 		ogk := workload.GroupKindOf(owner.APIVersion, owner.Kind)
@@ -118,3 +127,31 @@ func apiVersion(gk schema.GroupKind) string {
 	}
 	return gk.WithVersion("v1").GroupVersion().String() // "v1" for the core group
 }
+
+// ParseKinds reads --workload-kinds: a comma-separated list of group/Kind
+// ("apps/Deployment", "serving.knative.dev/Revision"); a Kind alone is of
+// the core group.
+func ParseKinds(s string) (Kinds, error) {
+	out := Kinds{}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		group, kind, found := strings.Cut(item, "/")
+		if !found {
+			group, kind = "", item
+		}
+		if kind == "" || strings.Contains(kind, "/") || kind[0] < 'A' || kind[0] > 'Z' {
+			return nil, fmt.Errorf("%q is not group/Kind (for example apps/Deployment)", item)
+		}
+		out[schema.GroupKind{Group: group, Kind: kind}] = true
+	}
+	return out, nil
+}
+
+// Kinds is a set of kinds; as a TopLevel, the kinds the walk stops at.
+type Kinds map[schema.GroupKind]bool
+
+// IsTopLevel implements TopLevel.
+func (k Kinds) IsTopLevel(gk schema.GroupKind) bool { return k[gk] }

@@ -275,3 +275,75 @@ func TestSameTarget(t *testing.T) {
 		})
 	}
 }
+
+// topStore is a store whose walk stops at some kinds (--workload-kinds).
+type topStore struct {
+	*store
+	Kinds
+}
+
+func TestResolveStopsAtTopLevelKinds(t *testing.T) {
+	// Knative: a Revision (custom) owns a Deployment, which owns the pods'
+	// ReplicaSet.
+	pod := mk(workload.Pod, "hello-00001-deployment-5d9c-x", controlledBy("apps/v1", "ReplicaSet", "hello-00001-deployment-5d9c"))
+	objs := []obj{
+		mk(workload.ReplicaSet, "hello-00001-deployment-5d9c", controlledBy("apps/v1", "Deployment", "hello-00001-deployment")),
+		mk(workload.Deployment, "hello-00001-deployment", controlledBy("serving.knative.dev/v1", "Revision", "hello-00001")),
+	}
+	tests := []struct {
+		name  string
+		kinds string
+		want  whv1.TargetReference
+	}{
+		{name: "no kinds: the first custom owner", want: target("serving.knative.dev/v1", "Revision", "hello-00001")},
+		{name: "Deployments are top level", kinds: "apps/Deployment", want: target("apps/v1", "Deployment", "hello-00001-deployment")},
+		{name: "ReplicaSets too", kinds: "apps/Deployment, apps/ReplicaSet", want: target("apps/v1", "ReplicaSet", "hello-00001-deployment-5d9c")},
+		{name: "a kind of another group does not stop it", kinds: "example.com/Deployment", want: target("serving.knative.dev/v1", "Revision", "hello-00001")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			kinds, err := ParseKinds(tc.kinds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Resolve(context.Background(), topStore{newStore(objs...), kinds}, pod.gk, pod.meta)
+			if err != nil || got != tc.want {
+				t.Errorf("Resolve = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseKinds(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []schema.GroupKind
+		err  bool
+	}{
+		{in: "", want: nil},
+		{in: "apps/Deployment,serving.knative.dev/Revision", want: []schema.GroupKind{{Group: "apps", Kind: "Deployment"}, {Group: "serving.knative.dev", Kind: "Revision"}}},
+		{in: " Pod ", want: []schema.GroupKind{{Kind: "Pod"}}},
+		{in: "apps/deployment", err: true},
+		{in: "apps/", err: true},
+		{in: "a/b/C", err: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseKinds(tc.in)
+			if (err != nil) != tc.err {
+				t.Fatalf("err = %v, want error %v", err, tc.err)
+			}
+			if err != nil {
+				return
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			for _, gk := range tc.want {
+				if !got[gk] {
+					t.Errorf("%v missing from %v", gk, got)
+				}
+			}
+		})
+	}
+}
