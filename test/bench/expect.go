@@ -42,7 +42,7 @@ func expectStatuses(ctx context.Context, objs []runtime.Object, windows health.W
 	for _, t := range targets {
 		in := health.Input{
 			Target: t.Ref, ReplicaSets: t.ReplicaSets, Jobs: t.Jobs, Pods: t.Pods, Events: t.Events,
-			Now: now, Windows: windows, MaxPods: maxPods,
+			Owner: t.Owner, Now: now, Windows: windows, MaxPods: maxPods,
 		}
 		if t.Workload != nil {
 			in.Workload = t.Workload

@@ -11,9 +11,12 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
@@ -41,7 +44,47 @@ func Namespace(ctx context.Context, c client.Reader, ns string) ([]runtime.Objec
 			objs = append(objs, o)
 		}
 	}
-	return objs, nil
+	custom, err := customOwners(ctx, c, ns, objs)
+	if err != nil {
+		return nil, err
+	}
+	return append(objs, custom...), nil
+}
+
+// customOwners lists the objects of every kind that is not built in and
+// that a controller ownerReference in objs names, as a user adds
+// `rollouts` to the kubectl get: the custom targets' own status. A kind
+// the server does not serve (its CRD is gone) has none.
+func customOwners(ctx context.Context, c client.Reader, ns string, objs []runtime.Object) ([]runtime.Object, error) {
+	kinds := map[schema.GroupVersionKind]bool{}
+	for _, o := range objs {
+		m, ok := o.(metav1.Object)
+		if !ok {
+			continue
+		}
+		if ref := metav1.GetControllerOfNoCopy(m); ref != nil {
+			gv, err := schema.ParseGroupVersion(ref.APIVersion)
+			if err == nil && gv.Group != "" && !workload.IsBuiltIn(gv.WithKind(ref.Kind).GroupKind()) {
+				kinds[gv.WithKind(ref.Kind)] = true
+			}
+		}
+	}
+	var out []runtime.Object
+	for gvk := range kinds {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		err := c.List(ctx, list, client.InNamespace(ns))
+		if meta.IsNoMatchError(err) || apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %s in %s: %w", gvk.Kind, ns, err)
+		}
+		for i := range list.Items {
+			out = append(out, &list.Items[i])
+		}
+	}
+	return out, nil
 }
 
 // Assess judges every target of objs as the plugin does, at now, and

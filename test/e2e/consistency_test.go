@@ -74,7 +74,7 @@ func inconsistencies(ctx context.Context, namespace string) ([]string, error) {
 		}
 		want := health.Assess(health.Input{
 			Target: t.Ref, Workload: t.Workload, ReplicaSets: t.ReplicaSets, Jobs: t.Jobs,
-			Pods: t.Pods, Events: t.Events, Now: now, Windows: testWindows,
+			Pods: t.Pods, Events: t.Events, Owner: t.Owner, Now: now, Windows: testWindows,
 		}).Status
 		if got := comparable(wh.Status); !equality.Semantic.DeepEqual(got, comparable(want)) {
 			diff = append(diff, fmt.Sprintf("%s: stored %s, engine %s; (-stored +engine):\n%s",

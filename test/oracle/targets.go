@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/health"
 	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/naming"
 	"github.com/workloadhealth/workloadhealth/internal/owners"
@@ -44,6 +45,9 @@ type Target struct {
 	// Events are the Warning events about the target, the objects between
 	// it and its pods, and its pods.
 	Events []*corev1.Event
+	// Owner is what a custom target's own object in the dump says of
+	// itself; nil for built-in kinds and owners not in the dump.
+	Owner *health.CustomOwner
 }
 
 // Name is the name of the target's WorkloadHealth.
@@ -87,6 +91,8 @@ func Targets(ctx context.Context, objs ...runtime.Object) ([]*Target, error) {
 				if o, err := inv.GetObject(ctx, gk, ns, ref.Name); err == nil {
 					t.Workload = o.(runtime.Object)
 				}
+			} else if u, _ := inv.CustomOwner(ctx, ref, ns); u != nil && (ref.UID == "" || u.GetUID() == ref.UID) {
+				t.Owner = health.ReadCustomOwner(u)
 			}
 			targets[k] = t
 			involved[involvedKey{ns, t.Name()}] = k
