@@ -143,6 +143,17 @@ func whWritesBy(ctx context.Context, cp *controlPlane) (map[string]int, error) {
 	return out, nil
 }
 
+// conflicts sums the 409 answers of whWritesBy's counts.
+func conflicts(byVerbAndCode map[string]int) int {
+	n := 0
+	for k, v := range byVerbAndCode {
+		if strings.HasSuffix(k, " 409") {
+			n += v
+		}
+	}
+	return n
+}
+
 // diffCounts is after minus before, without zeros.
 func diffCounts(before, after map[string]int) map[string]int {
 	out := map[string]int{}

@@ -62,6 +62,10 @@ type result struct {
 	LimitWrites                    int
 	LimitAfter                     time.Duration // after it stopped
 	ReconcileErrors                float64
+	// Conflicts are WorkloadHealth writes the API server refused with 409
+	// (a stale resourceVersion, or a create of an object that exists):
+	// until the manager went quiet after starting, and over the whole run.
+	SettledConflicts, Conflicts int
 	LoadMean, LoadMax              float64
 	ManagerArgs                    []string
 }
@@ -183,6 +187,7 @@ func runOnce(ctx context.Context, cfg config, logf func(string, ...any)) (res *r
 	}
 	res.SettledWrites = w2 - w0
 	logf("writes until quiet, by verb and code: %v", diffCounts(by0, by2))
+	res.SettledConflicts = conflicts(diffCounts(by0, by2))
 	_, res.ColdPeakRSS, _ = procMemory(mgr.pid())
 
 	if cfg.convergenceOnly {
@@ -284,6 +289,9 @@ func runOnce(ctx context.Context, cfg config, logf func(string, ...any)) (res *r
 	_, res.PeakRSS, _ = procMemory(mgr.pid())
 	mm, _ := mgr.metrics(ctx)
 	res.ReconcileErrors = mm.errors
+	if byEnd, err := whWritesBy(ctx, cp); err == nil {
+		res.Conflicts = conflicts(diffCounts(by0, byEnd))
+	}
 
 	return res, stopAndLimit(ctx, cfg, res, cp, mgr, exp, logf)
 }
