@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"sync"
 	"testing"
@@ -148,6 +149,21 @@ func (w *writeCounter) add(verb string, obj client.Object) {
 	w.writes[k] = append(w.writes[k], verb)
 }
 
+// addApply counts a server-side apply, with what it sends.
+func (w *writeCounter) addApply(verb string, ac runtime.ApplyConfiguration) {
+	named, ok := ac.(interface {
+		GetNamespace() string
+		GetName() string
+	})
+	Expect(ok).To(BeTrue(), "an apply configuration without a name: %T", ac)
+	body, err := json.Marshal(ac)
+	Expect(err).NotTo(HaveOccurred())
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := client.ObjectKey{Namespace: named.GetNamespace(), Name: named.GetName()}
+	w.writes[k] = append(w.writes[k], verb+" "+string(body))
+}
+
 // inNamespace returns the writes to objects of a namespace, but for the
 // names skip says to leave out.
 func (w *writeCounter) inNamespace(ns string, skip func(name string) bool) map[string][]string {
@@ -201,6 +217,14 @@ func (w *writeCounter) funcs() interceptor.Funcs {
 		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
 			w.add(sub+" patch "+patchBody(patch, obj), obj)
 			return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+		},
+		Apply: func(ctx context.Context, c client.WithWatch, ac runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
+			w.addApply("apply", ac)
+			return c.Apply(ctx, ac, opts...)
+		},
+		SubResourceApply: func(ctx context.Context, c client.Client, sub string, ac runtime.ApplyConfiguration, opts ...client.SubResourceApplyOption) error {
+			w.addApply(sub+" apply", ac)
+			return c.SubResource(sub).Apply(ctx, ac, opts...)
 		},
 	}
 }

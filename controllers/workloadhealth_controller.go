@@ -7,7 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
@@ -77,7 +76,7 @@ type Reconciler struct {
 	// CacheOptions.
 	CustomOwners *CustomOwners
 
-	own ownWrites
+	written records
 }
 
 // Reconcile gathers the target of the request, asks the engine, and writes
@@ -91,9 +90,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			return ctrl.Result{}, fmt.Errorf("get WorkloadHealth %s: %w", req, err)
 		}
 		stored = nil
-	} else if r.own.behind(req.NamespacedName, stored.ResourceVersion) {
-		log.V(1).Info("Cache behind our own write; its event reconciles again", "resourceVersion", stored.ResourceVersion)
-		return ctrl.Result{}, nil
 	}
 
 	st, err := gather.Gather(ctx, r.source(), req.NamespacedName)
@@ -102,57 +98,38 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	if st == nil {
 		r.forgetMetrics(req.NamespacedName)
-		r.own.forget(req.NamespacedName)
+		r.written.forget(req.NamespacedName)
 		return ctrl.Result{}, r.deleteStale(ctx, stored)
 	}
 
 	result := health.Assess(st.Input(r.Clock.Now(), r.Windows, r.MaxPods))
-
-	base := stored
-	wh, err := r.write(ctx, req.NamespacedName, base, st.Ref, result.Status)
-	if err != nil && (apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) || (stored != nil && apierrors.IsNotFound(err))) {
-		// The cache was behind our own last write (or our own delete of
-		// a WorkloadHealth whose target was gone a moment ago): read the
-		// object once from the API server and write again, rather than
-		// fail and wait.
-		log.V(1).Info("Cache behind the API server, retrying with a live read", "reason", err.Error())
-		base = &whv1.WorkloadHealth{}
-		if gerr := r.APIReader.Get(ctx, req.NamespacedName, base); apierrors.IsNotFound(gerr) {
-			base = nil
-		} else if gerr != nil {
-			return ctrl.Result{}, fmt.Errorf("read WorkloadHealth %s after %w: %w", req, err, gerr)
-		}
-		wh, err = r.write(ctx, req.NamespacedName, base, st.Ref, result.Status)
-	}
+	v, err := r.written.view(req.NamespacedName, stored, st.Ref)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	replaced := ""
+	if stored != nil {
+		replaced = stored.ResourceVersion
+	}
+	wh, err := r.write(ctx, req.NamespacedName, v, st.Ref, result.Status)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if wh == nil {
+		if stored != nil {
+			r.recordMetrics(stored)
+		}
+		return ctrl.Result{RequeueAfter: result.RequeueAfter}, nil
+	}
+	if err := r.written.wrote(req.NamespacedName, replaced, wh); err != nil {
+		return ctrl.Result{}, err
+	}
 	r.recordMetrics(wh)
-	if after := healthOf(wh); base == nil || after != healthOf(base) {
+	if after := healthOf(wh); after != v.health {
 		log.Info("Health changed", "workloadHealth", klog.KObj(wh), "health", after)
 		r.recordHealth(wh)
 	}
 	return ctrl.Result{RequeueAfter: result.RequeueAfter}, nil
-}
-
-// write creates or updates the object, then its status, each only when it
-// differs from stored.
-func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, stored *whv1.WorkloadHealth, target whv1.TargetReference, status whv1.WorkloadHealthStatus) (*whv1.WorkloadHealth, error) {
-	wh, err := r.ensureObject(ctx, key, stored, target)
-	if err != nil {
-		return nil, err
-	}
-	if stored != nil && wh.ResourceVersion != stored.ResourceVersion {
-		r.own.replaced(key, stored.ResourceVersion)
-	}
-	beforeStatus := wh.ResourceVersion
-	if err := r.writeStatus(ctx, wh, status); err != nil {
-		return nil, err
-	}
-	if wh.ResourceVersion != beforeStatus {
-		r.own.replaced(key, beforeStatus)
-	}
-	return wh, nil
 }
 
 // SetupWithManager registers the indexes and the watches.
@@ -181,7 +158,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		// a user (or another writer) who edits one gets it restored. After
 		// our own writes the reconcile finds nothing to change and writes
 		// nothing.
-		For(&whv1.WorkloadHealth{}, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
+		For(&whv1.WorkloadHealth{}, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{}, r.forgetDeleted())).
 		Watches(&corev1.Event{}, handler.EnqueueRequestsFromMapFunc(r.mapEvent),
 			builder.WithPredicates(ignoreUnchanged()))
 	for _, k := range workload.BuiltIn() {
@@ -193,6 +170,16 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		b = b.WatchesRawSource(source.Channel(events, handler.EnqueueRequestsFromMapFunc(mapCustomOwner)))
 	}
 	return b.Complete(r)
+}
+
+// forgetDeleted drops the record of a WorkloadHealth the cache saw
+// deleted, by whomever: its next reconcile must create it again, which a
+// record saying it exists would prevent. It filters nothing.
+func (r *Reconciler) forgetDeleted() predicate.Predicate {
+	return predicate.Funcs{DeleteFunc: func(e event.DeleteEvent) bool {
+		r.written.forget(client.ObjectKeyFromObject(e.Object))
+		return true
+	}}
 }
 
 // ignoreUnchanged drops updates of watched objects that leave unchanged

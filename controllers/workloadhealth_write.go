@@ -11,6 +11,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -21,29 +23,121 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/owners"
 )
 
-// ensureObject creates the WorkloadHealth of the target, or brings its
-// labels, annotation, ownerReference and spec up to date; it writes nothing
-// when they already are.
-func (r *Reconciler) ensureObject(ctx context.Context, key types.NamespacedName, stored *whv1.WorkloadHealth, target whv1.TargetReference) (*whv1.WorkloadHealth, error) {
-	if stored == nil {
-		wh := &whv1.WorkloadHealth{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
-		setMetadata(wh, target)
-		if err := r.Create(ctx, wh); err != nil {
-			return nil, fmt.Errorf("create WorkloadHealth %s: %w", key, err)
+// fieldOwner is the manager's field manager in server-side apply.
+const fieldOwner = "workloadhealth"
+
+// write applies the object's metadata and spec, then its status, each only
+// when it differs from what the manager knows of the object (v). It returns
+// the object as last written, or nil when nothing was.
+//
+// Both are server-side applies of everything the manager owns, with no
+// resourceVersion: a cache behind the API server cannot make them fail
+// with a conflict, and the manager's record (not the cache) says what was
+// last written.
+func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, v view, target whv1.TargetReference, assessed whv1.WorkloadHealthStatus) (*whv1.WorkloadHealth, error) {
+	var written *whv1.WorkloadHealth
+	if !v.exists || !v.metadataCurrent {
+		wh, err := r.applyObject(ctx, key, target, v.exists)
+		if err != nil {
+			return nil, err
 		}
-		logf.FromContext(ctx).Info("Created WorkloadHealth", "workloadHealth", key, "target", target.Kind+"/"+target.Name)
-		return wh, nil
+		written, v.generation = wh, wh.Generation
 	}
-	wh := stored.DeepCopy()
+	desired, err := desiredStatus(v.conditions, assessed, v.generation)
+	if err != nil {
+		return nil, err
+	}
+	h, err := statusHash(desired)
+	if err != nil {
+		return nil, err
+	}
+	if h == v.status {
+		return written, nil
+	}
+	wh, err := r.applyStatus(ctx, key, desired)
+	if apierrors.IsNotFound(err) && written == nil {
+		// Deleted behind the cache (our own delete of a target that was
+		// gone a moment ago): create it again and write its status.
+		if _, err = r.applyObject(ctx, key, target, false); err == nil {
+			wh, err = r.applyStatus(ctx, key, desired)
+		}
+	}
+	return wh, err
+}
+
+// applyObject applies the labels, annotation, ownerReference and spec the
+// target needs; labels and annotations of others are kept. It creates the
+// object when it does not exist.
+func (r *Reconciler) applyObject(ctx context.Context, key types.NamespacedName, target whv1.TargetReference, exists bool) (*whv1.WorkloadHealth, error) {
+	wh := &whv1.WorkloadHealth{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
 	setMetadata(wh, target)
-	if equality.Semantic.DeepEqual(wh.ObjectMeta, stored.ObjectMeta) && equality.Semantic.DeepEqual(wh.Spec, stored.Spec) {
-		return wh, nil
+	u, err := applyConfig(key, map[string]any{
+		"metadata": map[string]any{"labels": wh.Labels, "annotations": wh.Annotations, "ownerReferences": wh.OwnerReferences},
+		"spec":     wh.Spec,
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := r.Patch(ctx, wh, client.MergeFromWithOptions(stored, client.MergeFromWithOptimisticLock{})); err != nil {
-		return nil, fmt.Errorf("update WorkloadHealth %s: %w", key, err)
+	if err := r.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(fieldOwner), client.ForceOwnership); err != nil {
+		return nil, fmt.Errorf("apply WorkloadHealth %s: %w", key, err)
 	}
-	logf.FromContext(ctx).V(1).Info("Updated WorkloadHealth", "workloadHealth", key)
+	out, err := fromUnstructured(u)
+	if err != nil {
+		return nil, err
+	}
+	if exists {
+		logf.FromContext(ctx).V(1).Info("Updated WorkloadHealth", "workloadHealth", key)
+	} else {
+		logf.FromContext(ctx).Info("Created WorkloadHealth", "workloadHealth", key, "target", target.Kind+"/"+target.Name)
+	}
+	return out, nil
+}
+
+// applyStatus applies the whole status through the status subresource.
+func (r *Reconciler) applyStatus(ctx context.Context, key types.NamespacedName, status whv1.WorkloadHealthStatus) (*whv1.WorkloadHealth, error) {
+	u, err := applyConfig(key, map[string]any{"status": status})
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Status().Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(fieldOwner), client.ForceOwnership); err != nil {
+		return nil, fmt.Errorf("apply status of WorkloadHealth %s: %w", key, err)
+	}
+	logf.FromContext(ctx).V(1).Info("Updated WorkloadHealth status")
+	return fromUnstructured(u)
+}
+
+// applyConfig is an apply configuration of the WorkloadHealth key with the
+// given top-level fields (metadata is merged with its name and namespace).
+func applyConfig(key types.NamespacedName, fields map[string]any) (*unstructured.Unstructured, error) {
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		return nil, fmt.Errorf("encode WorkloadHealth %s: %w", key, err)
+	}
+	u := &unstructured.Unstructured{}
+	if err := json.Unmarshal(raw, &u.Object); err != nil {
+		return nil, fmt.Errorf("encode WorkloadHealth %s: %w", key, err)
+	}
+	u.SetGroupVersionKind(whv1.GroupVersion.WithKind("WorkloadHealth"))
+	u.SetNamespace(key.Namespace)
+	u.SetName(key.Name)
+	return u, nil
+}
+
+// fromUnstructured reads the object an apply returned.
+func fromUnstructured(u *unstructured.Unstructured) (*whv1.WorkloadHealth, error) {
+	wh := &whv1.WorkloadHealth{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, wh); err != nil {
+		return nil, fmt.Errorf("decode WorkloadHealth %s/%s: %w", u.GetNamespace(), u.GetName(), err)
+	}
 	return wh, nil
+}
+
+// metadataCurrent says whether wh's labels, annotation, ownerReference and
+// spec are the ones its target needs.
+func metadataCurrent(wh *whv1.WorkloadHealth, target whv1.TargetReference) bool {
+	want := wh.DeepCopy()
+	setMetadata(want, target)
+	return equality.Semantic.DeepEqual(want.ObjectMeta, wh.ObjectMeta) && equality.Semantic.DeepEqual(want.Spec, wh.Spec)
 }
 
 // setMetadata sets what the controller owns in the object's metadata and
@@ -84,39 +178,15 @@ func setMetadata(wh *whv1.WorkloadHealth, target whv1.TargetReference) {
 	wh.Spec.TargetRef = target
 }
 
-// writeStatus writes the assessed status through the status subresource
-// when it differs from the stored one in anything but the times of
-// conditions that did not change. wh is updated to what was written.
-func (r *Reconciler) writeStatus(ctx context.Context, wh *whv1.WorkloadHealth, assessed whv1.WorkloadHealthStatus) error {
-	desired, err := desiredStatus(wh.Status, assessed, wh.Generation)
-	if err != nil {
-		return err
-	}
-	current, err := normalized(wh.Status)
-	if err != nil {
-		return err
-	}
-	if equality.Semantic.DeepEqual(current, desired) {
-		return nil
-	}
-	base := wh.DeepCopy()
-	wh.Status = desired
-	if err := r.Status().Patch(ctx, wh, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
-		return fmt.Errorf("update status of WorkloadHealth %s/%s: %w", wh.Namespace, wh.Name, err)
-	}
-	logf.FromContext(ctx).V(1).Info("Updated WorkloadHealth status")
-	return nil
-}
-
 // desiredStatus is the assessed status with the stored transition times of
 // conditions whose status did not change (meta.SetStatusCondition keeps
 // them), observedGeneration set, and conditions the engine no longer
 // reports removed.
-func desiredStatus(stored, assessed whv1.WorkloadHealthStatus, generation int64) (whv1.WorkloadHealthStatus, error) {
+func desiredStatus(stored []metav1.Condition, assessed whv1.WorkloadHealthStatus, generation int64) (whv1.WorkloadHealthStatus, error) {
 	out := *assessed.DeepCopy()
 	out.ObservedGeneration = generation
 	conds := make([]metav1.Condition, 0, len(assessed.Conditions))
-	for _, c := range stored.Conditions {
+	for _, c := range stored {
 		if meta.FindStatusCondition(assessed.Conditions, c.Type) != nil {
 			conds = append(conds, *c.DeepCopy())
 		}

@@ -48,8 +48,7 @@ func TestDesiredStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := desiredStatus(whv1.WorkloadHealthStatus{Conditions: tt.stored},
-				whv1.WorkloadHealthStatus{Conditions: tt.assessed, Ready: "1/1"}, 3)
+			got, err := desiredStatus(tt.stored, whv1.WorkloadHealthStatus{Conditions: tt.assessed, Ready: "1/1"}, 3)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +79,7 @@ func TestDesiredStatusOfStoredStatusWritesNothing(t *testing.T) {
 	assessed.ObservedGeneration = 0
 	assessed.Conditions[0].LastTransitionTime = metav1.NewTime(at.Add(time.Hour + time.Millisecond))
 	assessed.Pods = []whv1.PodHealth{} // empty, not nil
-	got, err := desiredStatus(stored, assessed, 1)
+	got, err := desiredStatus(stored.Conditions, assessed, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,5 +89,17 @@ func TestDesiredStatusOfStoredStatusWritesNothing(t *testing.T) {
 	}
 	if !equality.Semantic.DeepEqual(got, cur) {
 		t.Errorf("desired %+v differs from stored %+v", got, cur)
+	}
+	// The hashes the write decision compares agree too.
+	hg, err := statusHash(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := statusHash(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hg != hs {
+		t.Error("the hash of the desired status differs from the stored one's")
 	}
 }

@@ -162,7 +162,9 @@ var _ = Describe("The manager bound to the generated ClusterRole", Ordered, func
 		Expect(seen).To(ContainElements(
 			"watch pods", "watch events", "watch deployments.apps", "watch replicasets.apps",
 			"watch workloadhealths.health.workloadhealth.io",
-			"create workloadhealths.health.workloadhealth.io", "patch workloadhealths.health.workloadhealth.io/status",
+			// Server-side applies: the object (which creates it) and its
+			// status.
+			"patch workloadhealths.health.workloadhealth.io", "patch workloadhealths.health.workloadhealth.io/status",
 			"delete workloadhealths.health.workloadhealth.io", "create events.events.k8s.io",
 			"get leases.coordination.k8s.io", "create leases.coordination.k8s.io", "update leases.coordination.k8s.io",
 		))

@@ -1,0 +1,135 @@
+package controllers
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+)
+
+// record is what the manager remembers of a WorkloadHealth it wrote: enough
+// to decide the next write without trusting a cache that may not show the
+// last one yet, and small enough to keep when the objects themselves are
+// no longer cached (docs/architecture.md).
+type record struct {
+	// resourceVersion the object had after our last write.
+	resourceVersion string
+	// older are resourceVersions our writes replaced, until the cache
+	// shows resourceVersion: a cached copy at one of them is behind us.
+	older map[string]bool
+	// generation is the object's metadata.generation (observedGeneration).
+	generation int64
+	// target is the target the object's metadata and spec name.
+	target whv1.TargetReference
+	// status is a hash of the status written; conditions keep their
+	// transition times; health is for the health-change Event.
+	status     [sha256.Size]byte
+	conditions []metav1.Condition
+	health     whv1.HealthStatus
+}
+
+// records are the manager's records, by WorkloadHealth key.
+type records struct {
+	mu sync.Mutex
+	m  map[types.NamespacedName]*record
+}
+
+// view is what the manager knows of an object before a write: from its
+// record when the cache is not past it, else from the cached object.
+type view struct {
+	exists     bool
+	generation int64
+	// metadataCurrent: labels, annotation, ownerReference and spec are
+	// the ones the target needs.
+	metadataCurrent bool
+	status          [sha256.Size]byte
+	conditions      []metav1.Condition
+	health          whv1.HealthStatus
+}
+
+// view of key, whose cached copy is cached (nil when the cache has none).
+// A cached copy at a version our writes produced or replaced is behind
+// or equal to our record, which then speaks; any other version is a write
+// of someone else (or of a manager before a restart), which the cached
+// copy shows.
+func (rs *records) view(key types.NamespacedName, cached *whv1.WorkloadHealth, target whv1.TargetReference) (view, error) {
+	rs.mu.Lock()
+	rec := rs.m[key]
+	if rec != nil && cached != nil {
+		switch {
+		case cached.ResourceVersion == rec.resourceVersion:
+			rec.older = nil // the cache caught up
+		case !rec.older[cached.ResourceVersion]:
+			delete(rs.m, key) // someone else wrote after us
+			rec = nil
+		}
+	}
+	var v view
+	if rec != nil {
+		v = view{exists: true, generation: rec.generation, metadataCurrent: rec.target == target,
+			status: rec.status, conditions: rec.conditions, health: rec.health}
+	}
+	rs.mu.Unlock()
+	if rec != nil || cached == nil {
+		return v, nil
+	}
+	h, err := statusHash(cached.Status)
+	if err != nil {
+		return v, err
+	}
+	return view{exists: true, generation: cached.Generation, metadataCurrent: metadataCurrent(cached, target),
+		status: h, conditions: cached.Status.Conditions, health: healthOf(cached)}, nil
+}
+
+// wrote records a write of key that took the object from resourceVersion
+// replaced (empty for a create) to the object wh.
+func (rs *records) wrote(key types.NamespacedName, replaced string, wh *whv1.WorkloadHealth) error {
+	h, err := statusHash(wh.Status)
+	if err != nil {
+		return err
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.m == nil {
+		rs.m = map[types.NamespacedName]*record{}
+	}
+	rec := rs.m[key]
+	if rec == nil {
+		rec = &record{}
+		rs.m[key] = rec
+	}
+	if replaced != "" && replaced != wh.ResourceVersion {
+		if rec.older == nil {
+			rec.older = map[string]bool{}
+		}
+		rec.older[replaced] = true
+	}
+	rec.resourceVersion, rec.generation, rec.target = wh.ResourceVersion, wh.Generation, wh.Spec.TargetRef
+	rec.status, rec.conditions, rec.health = h, wh.Status.Conditions, healthOf(wh)
+	return nil
+}
+
+// forget drops the record of an object that is gone.
+func (rs *records) forget(key types.NamespacedName) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	delete(rs.m, key)
+}
+
+// statusHash identifies a status as the API server stores it.
+func statusHash(s whv1.WorkloadHealthStatus) ([sha256.Size]byte, error) {
+	n, err := normalized(s)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	raw, err := json.Marshal(n)
+	if err != nil {
+		return [sha256.Size]byte{}, fmt.Errorf("encode status: %w", err)
+	}
+	return sha256.Sum256(raw), nil
+}
