@@ -66,8 +66,8 @@ type result struct {
 	// (a stale resourceVersion, or a create of an object that exists):
 	// until the manager went quiet after starting, and over the whole run.
 	SettledConflicts, Conflicts int
-	LoadMean, LoadMax              float64
-	ManagerArgs                    []string
+	LoadMean, LoadMax           float64
+	ManagerArgs                 []string
 }
 
 func (r *result) ratio() float64 { return r.Convergence.Seconds() / r.Limit.Seconds() }
