@@ -101,9 +101,14 @@ build: manifests generate fmt vet ## Build the manager binary (and the kubectl p
 	go build -o $(LOCALBIN)/manager ./cmd/manager
 	@if [ -d cmd/kubectl-workloadhealth ]; then go build -o $(LOCALBIN)/kubectl-workloadhealth ./cmd/kubectl-workloadhealth; fi
 
+# Flags of `make run`: plain HTTP metrics on loopback, where only this
+# machine reaches them (`curl localhost:8080/metrics`); the deployed manager
+# serves HTTPS to authorized scrapers (docs/metrics.md).
+RUN_ARGS ?= --metrics-secure=false --metrics-bind-address=127.0.0.1:8080
+
 .PHONY: run
-run: manifests generate fmt vet ## Run the controller against the cluster of the current kubeconfig.
-	go run ./cmd/manager
+run: manifests generate fmt vet ## Run the controller against the cluster of the current kubeconfig (RUN_ARGS; plain HTTP metrics on 127.0.0.1:8080).
+	go run ./cmd/manager $(RUN_ARGS)
 
 .PHONY: docker-build
 docker-build: ## Build the manager image.
