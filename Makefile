@@ -45,9 +45,14 @@ generate: controller-gen ## Generate DeepCopy methods from the API types.
 fmt: ## Run go fmt.
 	go fmt ./...
 
+# Go modules of their own inside the tree (their dependencies would raise
+# the root module's): `go test ./...` from the root does not enter them.
+NESTED_MODULES = test/grafana/promql
+
 .PHONY: vet
 vet: ## Run go vet.
 	go vet ./...
+	@for m in $(NESTED_MODULES); do (cd $$m && go vet ./...); done
 
 .PHONY: verify
 verify: manifests generate ## Regenerate everything and fail if the committed files differ.
@@ -62,6 +67,7 @@ verify: manifests generate ## Regenerate everything and fail if the committed fi
 .PHONY: test
 test: manifests generate vet cluster-binaries promtool ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
+	for m in $(NESTED_MODULES); do (cd $$m && go test ./... -timeout 10m); done
 
 .PHONY: test-e2e
 test-e2e: cluster-binaries ## Run only the end-to-end suite (the manager as a process on a local cluster with kwok).
