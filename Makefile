@@ -45,9 +45,14 @@ generate: controller-gen ## Generate DeepCopy methods from the API types.
 fmt: ## Run go fmt.
 	go fmt ./...
 
+# Go modules of their own inside the tree (their dependencies would raise
+# the root module's): `go test ./...` from the root does not enter them.
+NESTED_MODULES = test/grafana/promql
+
 .PHONY: vet
 vet: ## Run go vet.
 	go vet ./...
+	@for m in $(NESTED_MODULES); do (cd $$m && go vet ./...); done
 
 .PHONY: verify
 verify: manifests generate ## Regenerate everything and fail if the committed files differ.
@@ -62,6 +67,7 @@ verify: manifests generate ## Regenerate everything and fail if the committed fi
 .PHONY: test
 test: manifests generate vet cluster-binaries promtool ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
+	for m in $(NESTED_MODULES); do (cd $$m && go test ./... -timeout 10m); done
 
 .PHONY: test-e2e
 test-e2e: cluster-binaries ## Run only the end-to-end suite (the manager as a process on a local cluster with kwok).
@@ -101,9 +107,14 @@ build: manifests generate fmt vet ## Build the manager binary (and the kubectl p
 	go build -o $(LOCALBIN)/manager ./cmd/manager
 	@if [ -d cmd/kubectl-workloadhealth ]; then go build -o $(LOCALBIN)/kubectl-workloadhealth ./cmd/kubectl-workloadhealth; fi
 
+# Flags of `make run`: plain HTTP metrics on loopback, where only this
+# machine reaches them (`curl localhost:8080/metrics`); the deployed manager
+# serves HTTPS to authorized scrapers (docs/metrics.md).
+RUN_ARGS ?= --metrics-secure=false --metrics-bind-address=127.0.0.1:8080
+
 .PHONY: run
-run: manifests generate fmt vet ## Run the controller against the cluster of the current kubeconfig.
-	go run ./cmd/manager
+run: manifests generate fmt vet ## Run the controller against the cluster of the current kubeconfig (RUN_ARGS; plain HTTP metrics on 127.0.0.1:8080).
+	go run ./cmd/manager $(RUN_ARGS)
 
 .PHONY: docker-build
 docker-build: ## Build the manager image.

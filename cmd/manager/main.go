@@ -25,7 +25,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/controllers"
@@ -52,7 +51,7 @@ type options struct {
 	leaseDuration    time.Duration
 	renewDeadline    time.Duration
 	retryPeriod      time.Duration
-	metricsAddr      string
+	metrics          metricsOptions
 	probeAddr        string
 	pprofAddr        string
 	syncPeriod       time.Duration
@@ -104,8 +103,17 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		"How long the leader keeps trying to renew before it gives up leading and exits; shorter than the lease duration.")
 	fs.DurationVar(&o.retryPeriod, "leader-elect-retry-period", le.retryPeriod,
 		"How often the leader renews and a standby tries to acquire (each wait jittered up to 2.2 times this).")
-	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080",
-		"Address the metrics endpoint binds to; \"0\" disables it.")
+	fs.StringVar(&o.metrics.bindAddr, "metrics-bind-address", "",
+		"Address the metrics endpoint binds to; \"0\" disables it. Empty means "+defaultSecureMetricsAddr+
+			" with --metrics-secure, "+defaultPlainMetricsAddr+" without.")
+	fs.BoolVar(&o.metrics.secure, "metrics-secure", true,
+		"Serve /metrics over HTTPS to authenticated users allowed to GET it (TokenReview and SubjectAccessReview); false serves plain HTTP to anyone who reaches the port, for local runs.")
+	fs.StringVar(&o.metrics.certDir, "metrics-cert-dir", "",
+		"Directory holding the metrics server's certificate and key (e.g. a mounted cert-manager Secret), reloaded when they change; empty means a self-signed certificate made at start.")
+	fs.StringVar(&o.metrics.certName, "metrics-cert-name", "tls.crt", "File name of the certificate in --metrics-cert-dir.")
+	fs.StringVar(&o.metrics.keyName, "metrics-cert-key", "tls.key", "File name of the key in --metrics-cert-dir.")
+	fs.BoolVar(&o.metrics.enableHTTP2, "enable-http2", false,
+		"Offer HTTP/2 on the HTTPS metrics endpoint; off by default against HTTP/2 stream-reset attacks.")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081",
 		"Address the /healthz and /readyz endpoints bind to.")
 	fs.IntVar(&o.concurrency, "max-concurrent-reconciles", defaultConcurrency,
@@ -139,6 +147,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 	}
 	if o.maxPods < 1 || o.maxPods > whv1.MaxPods {
 		return o, fmt.Errorf("--max-pods-per-workload must be between 1 and %d, not %d", whv1.MaxPods, o.maxPods)
+	}
+	if err := o.metrics.validate(); err != nil {
+		return o, err
 	}
 	if err := validateLeaderElection(o.leaseDuration, o.renewDeadline, o.retryPeriod); err != nil {
 		return o, err
@@ -184,7 +195,7 @@ func run(ctx context.Context, o options) error {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme,
 		Cache:                         cacheOpts,
-		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
+		Metrics:                       o.metrics.serverOptions(),
 		HealthProbeBindAddress:        o.probeAddr,
 		PprofBindAddress:              o.pprofAddr,
 		LeaderElection:                o.leaderElect,
@@ -230,7 +241,7 @@ func run(ctx context.Context, o options) error {
 		"flapWindow", o.windows.FlapWindow, "notReadyAfter", o.windows.NotReadyAfter,
 		"unschedulableAfter", o.windows.UnschedulableAfter, "leaderElect", o.leaderElect,
 		"leaseDuration", o.leaseDuration, "renewDeadline", o.renewDeadline, "retryPeriod", o.retryPeriod,
-		"maxConcurrentReconciles", o.concurrency)
+		"maxConcurrentReconciles", o.concurrency, "metricsBindAddress", o.metrics.bindAddr, "metricsSecure", o.metrics.secure)
 	return mgr.Start(ctx)
 }
 

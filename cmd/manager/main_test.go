@@ -33,8 +33,11 @@ func TestParseFlags(t *testing.T) {
 				if o.maxPods != health.DefaultMaxPods || o.windows != health.DefaultWindows() || o.namespaces != nil || o.leaderElect {
 					t.Errorf("defaults = %+v", o)
 				}
-				if o.metricsAddr != ":8080" || o.probeAddr != ":8081" || o.pprofAddr != "0" {
-					t.Errorf("addresses = %q %q %q", o.metricsAddr, o.probeAddr, o.pprofAddr)
+				if o.metrics.bindAddr != ":8443" || o.probeAddr != ":8081" || o.pprofAddr != "0" {
+					t.Errorf("addresses = %q %q %q", o.metrics.bindAddr, o.probeAddr, o.pprofAddr)
+				}
+				if !o.metrics.secure || o.metrics.certDir != "" || o.metrics.enableHTTP2 {
+					t.Errorf("metrics = %+v, want HTTPS with a self-signed certificate and no HTTP/2", o.metrics)
 				}
 				if o.syncPeriod != 0 {
 					t.Errorf("sync period = %s, want controller-runtime's default", o.syncPeriod)
@@ -73,7 +76,7 @@ func TestParseFlags(t *testing.T) {
 				}
 				w := o.windows
 				if o.maxPods != 100 || w.FlapWindow != time.Minute || w.NotReadyAfter != 2*time.Minute ||
-					w.UnschedulableAfter != 3*time.Minute || !o.leaderElect || o.metricsAddr != "0" || o.probeAddr != ":9000" ||
+					w.UnschedulableAfter != 3*time.Minute || !o.leaderElect || o.metrics.bindAddr != "0" || o.probeAddr != ":9000" ||
 					o.pprofAddr != "127.0.0.1:6060" || o.syncPeriod != 30*time.Second {
 					t.Errorf("options = %+v", o)
 				}

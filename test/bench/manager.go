@@ -58,6 +58,13 @@ func startManager(bin, kubeconfig, dir string, extra, env []string) (*managerPro
 		fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", mport),
 		fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", pport),
 	}, extra...)
+	// Plain HTTP on loopback: an authenticated scrape would add a
+	// TokenReview and a SubjectAccessReview to the API server's load the
+	// bench measures (managers from before --metrics-secure serve HTTP
+	// anyway).
+	if hasFlag(bin, "metrics-secure") {
+		args = append(args, "--metrics-secure=false")
+	}
 	var pprofURL string
 	if hasFlag(bin, "pprof-bind-address") {
 		port, err := freePort()

@@ -1,7 +1,8 @@
 // Package deployed_test runs the manager binary as config/ deploys it,
 // against a real API server (envtest): as a user bound to nothing but the
 // ClusterRole generated into config/rbac/role.yaml, with leader election,
-// serving /metrics. The
+// serving /metrics over HTTPS to ServiceAccounts bound to the metrics-reader
+// role of config/rbac, as it is deployed. The
 // API server's audit log records every request the manager makes, so a
 // forbidden one cannot hide in a retry.
 package deployed_test
@@ -24,12 +25,14 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -57,16 +60,21 @@ rules:
 `
 
 var (
-	testEnv     = testenv.New(testenv.Options{})
-	k8sClient   client.Client // cluster admin: the test's own hand
-	managerCfg  *rest.Config  // the manager's identity
-	auditLog    string
-	managerLog  string
-	metricsURL  string
-	stopManager func()
-	scheme      *runtime.Scheme
-	ctx         context.Context
-	cancel      context.CancelFunc
+	testEnv    = testenv.New(testenv.Options{})
+	k8sClient  client.Client // cluster admin: the test's own hand
+	managerCfg *rest.Config  // the manager's identity
+	auditLog   string
+	managerLog string
+	metricsURL string
+	// readerToken is a ServiceAccount token allowed to scrape /metrics,
+	// as Prometheus' is once bound to the metrics-reader role.
+	readerToken string
+	// strangerToken is a valid ServiceAccount token bound to nothing.
+	strangerToken string
+	stopManager   func()
+	scheme        *runtime.Scheme
+	ctx           context.Context
+	cancel        context.CancelFunc
 )
 
 func TestMain(m *testing.M) { os.Exit(testEnv.Run(m)) }
@@ -117,14 +125,17 @@ var _ = BeforeSuite(func() {
 	kubeconfigPath := filepath.Join(dir, "kubeconfig")
 	Expect(testenv.WriteKubeconfig(user, kubeconfigPath)).To(Succeed())
 
-	By("starting the manager as that user")
+	By("binding a scraper's ServiceAccount to the metrics-reader role, and another to nothing")
+	readerToken, strangerToken = metricsScrapers()
+
+	By("starting the manager as that user, with the deployed manager's metrics flags")
 	metricsAddr, probeAddr := freeAddr(), freeAddr()
-	metricsURL = "http://" + metricsAddr + "/metrics"
+	metricsURL = "https://" + metricsAddr + "/metrics"
 	managerLog = filepath.Join(dir, "manager.log")
 	logFile, err := os.Create(managerLog)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: managerNS}})).To(Succeed())
-	mgr := exec.Command(managerBin, "--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr,
+	mgr := exec.Command(managerBin, "--metrics-bind-address="+metricsAddr, "--metrics-secure", "--health-probe-bind-address="+probeAddr,
 		"--leader-elect", "--leader-election-namespace="+managerNS)
 	mgr.Env = append(os.Environ(), "KUBECONFIG="+kubeconfigPath)
 	mgr.Stdout, mgr.Stderr = logFile, logFile
@@ -172,6 +183,37 @@ func readYAML(path string, into any) {
 	data, err := os.ReadFile(path)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(yaml.UnmarshalStrict(data, into)).To(Succeed(), path)
+}
+
+// scrapersNS holds the scrapers' ServiceAccounts, as Prometheus' lives in
+// its own namespace.
+const scrapersNS = "monitoring"
+
+// metricsScrapers creates the metrics-reader ClusterRole of config/rbac and
+// two ServiceAccounts, one bound to it and one not, and returns a token of
+// each from the TokenRequest API, as the kubelet mounts into Prometheus'
+// pod.
+func metricsScrapers() (reader, stranger string) {
+	GinkgoHelper()
+	role := &rbacv1.ClusterRole{}
+	readYAML(filepath.Join("..", "..", "config", "rbac", "metrics_reader_role.yaml"), role)
+	Expect(k8sClient.Create(ctx, role)).To(Succeed())
+	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: scrapersNS}})).To(Succeed())
+	token := func(name string) string {
+		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: scrapersNS, Name: name}}
+		Expect(k8sClient.Create(ctx, sa)).To(Succeed())
+		tr := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
+		Expect(k8sClient.SubResource("token").Create(ctx, sa, tr)).To(Succeed())
+		Expect(tr.Status.Token).NotTo(BeEmpty())
+		return tr.Status.Token
+	}
+	reader, stranger = token("prometheus"), token("stranger")
+	Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "prometheus-metrics-reader"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: scrapersNS, Name: "prometheus"}},
+	})).To(Succeed())
+	return reader, stranger
 }
 
 // freeAddr is a loopback address with a port nobody listens on now.
