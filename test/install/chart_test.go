@@ -183,6 +183,19 @@ var _ = Describe("The chart", Ordered, func() {
 		})
 	}
 
+	It("refuses values it does not know, as its values.schema.json says", func() {
+		for values, complaint := range map[string]string{
+			"namespace: [shop]":              "additional properties 'namespace' not allowed",
+			"extraArgs: [flap-window=1m]":    "does not match pattern",
+			"image: {pullPolicy: Sometimes}": "/image/pullPolicy",
+		} {
+			file := filepath.Join(workDir, "bad.yaml")
+			Expect(os.WriteFile(file, []byte(values+"\n"), 0o600)).To(Succeed())
+			_, err := installtest.Run(repoRoot, nil, helmBin, "template", "x", chartDir, "--values", file)
+			Expect(err).To(MatchError(ContainSubstring(complaint)), values)
+		}
+	})
+
 	It("creates its CRD for real, then passes a server-side dry run of every object with every option", func(ctx SpecContext) {
 		crd := installtest.Find(render(installtest.ReleaseName, installtest.Namespace, ""), "CustomResourceDefinition", "")
 		// Applied, not created: the kubectl apply spec may have made it.
