@@ -69,7 +69,7 @@ verify: manifests generate chart ## Regenerate everything and fail if the commit
 	@echo "verify: generated files are up to date"
 
 .PHONY: test
-test: manifests generate vet cluster-binaries promtool helm ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
+test: manifests generate vet cluster-binaries promtool helm monitoring-crds ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
 
 .PHONY: test-e2e
@@ -77,7 +77,7 @@ test-e2e: cluster-binaries ## Run only the end-to-end suite (the manager as a pr
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./test/e2e/ -timeout 30m -count=1 -v -ginkgo.v $(TEST_ARGS)
 
 .PHONY: test-stress
-test-stress: manifests generate cluster-binaries promtool helm ## Run make test STRESS_RUNS times (default 5) while busy loops occupy every core; prints wall times and the goal figures' medians.
+test-stress: manifests generate cluster-binaries promtool helm monitoring-crds ## Run make test STRESS_RUNS times (default 5) while busy loops occupy every core; prints wall times and the goal figures' medians.
 	hack/stress.sh -n $(or $(STRESS_RUNS),5)
 
 .PHONY: envtest
@@ -91,6 +91,10 @@ promtool: ## Build Prometheus' promtool from the Go module proxy into a cache ou
 .PHONY: helm
 helm: ## Build the helm CLI from the Go module proxy into a cache outside the clone when missing (tests the chart).
 	@hack/helm.sh >/dev/null
+
+.PHONY: monitoring-crds
+monitoring-crds: controller-gen ## Generate the ServiceMonitor and PrometheusRule CRDs from the Prometheus Operator's Go types into the tools cache (validates the chart's).
+	@CONTROLLER_GEN=$(CONTROLLER_GEN) hack/monitoring-crds.sh >/dev/null
 
 .PHONY: cluster-binaries
 cluster-binaries: ## Also build kube-controller-manager, kube-scheduler and kwok (for the demo and e2e).

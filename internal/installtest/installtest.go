@@ -45,6 +45,25 @@ func Helm() (string, error) {
 	return path, nil
 }
 
+// MonitoringCRDs is the folder of the ServiceMonitor and PrometheusRule
+// CRDs that `make monitoring-crds` generates; it fails, saying so, when
+// they are not there.
+func MonitoringCRDs() (string, error) {
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command(filepath.Join(root, "hack", "monitoring-crds.sh"), "--print-dir").Output()
+	if err != nil {
+		return "", fmt.Errorf("find the monitoring CRDs with hack/monitoring-crds.sh --print-dir: %w", err)
+	}
+	dir := strings.TrimSpace(string(out))
+	if _, err := os.Stat(filepath.Join(dir, "monitoring.coreos.com_servicemonitors.yaml")); err != nil {
+		return "", fmt.Errorf("no monitoring CRDs in %s: run `make monitoring-crds` (or `make test`, which makes them): %w", dir, err)
+	}
+	return dir, nil
+}
+
 // ChartDir is the repository's charts/workloadhealth.
 func ChartDir() (string, error) {
 	root, err := testenv.RepoRoot()

@@ -211,11 +211,6 @@ var _ = Describe("The chart", Ordered, func() {
 			ns := "dry-" + o.name
 			Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metaName(ns)})).To(Succeed())
 			for _, obj := range render("dry-"+o.name, ns, valuesFile(o)) {
-				if obj.GetAPIVersion() == "monitoring.coreos.com/v1" {
-					// The Prometheus Operator's CRDs are not served here;
-					// "matches config/prometheus" below checks these.
-					continue
-				}
 				Expect(dryRun(ctx, obj)).To(Succeed(), "%s: %s %s", o.name, obj.GetKind(), obj.GetName())
 			}
 		}

@@ -1,7 +1,8 @@
 // Package install checks the install artifacts against a real API server
-// (envtest, started without the CRD): `helm lint` and `helm template` of the
-// chart with its default values and each option, every rendered object sent
-// with a server-side dry run and strict field validation, the chart's
+// (envtest, started without the CRD, with the Prometheus Operator's
+// ServiceMonitor and PrometheusRule CRDs): `helm lint` and `helm template`
+// of the chart with its default values and each option, every rendered
+// object sent with a server-side dry run and strict field validation, the chart's
 // objects equal to config/default's, and the README's
 // `kubectl apply -f dist/install.yaml`.
 package install
@@ -18,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/workloadhealth/workloadhealth/internal/installtest"
 	"github.com/workloadhealth/workloadhealth/internal/testenv"
@@ -55,6 +57,12 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(testEnv.Start()).To(Succeed())
 	k8sClient = testEnv.Client
+
+	By("installing the Prometheus Operator's ServiceMonitor and PrometheusRule CRDs")
+	monitoring, err := installtest.MonitoringCRDs()
+	Expect(err).NotTo(HaveOccurred())
+	_, err = envtest.InstallCRDs(testEnv.Config, envtest.CRDInstallOptions{Paths: []string{monitoring}, ErrorIfPathMissing: true})
+	Expect(err).NotTo(HaveOccurred())
 })
 
 // helm runs the helm CLI offline, with its caches in the suite's folder.
