@@ -13,6 +13,11 @@ ENVTEST_STORE ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/kubebuilder-envtest
 ENVTEST_ASSETS ?= $(ENVTEST_STORE)/k8s/$(K8S_VERSION)-$(shell go env GOOS)-$(shell go env GOARCH)
 export ENVTEST_STORE K8S_VERSION ETCD_VERSION
 
+# The chart's version and the manager version it deploys by default
+# (its appVersion, the image tag).
+CHART_VERSION ?= 0.1.0
+APP_VERSION ?= 0.1.0
+
 # Ginkgo and go test flags; e.g. `make test TEST_ARGS='-run TestFoo -v'`.
 TEST_ARGS ?=
 
@@ -41,6 +46,10 @@ manifests: controller-gen ## Generate the CRD and the ClusterRole from the kubeb
 generate: controller-gen ## Generate DeepCopy methods from the API types.
 	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./..."
 
+.PHONY: chart
+chart: manifests ## Generate the Helm chart charts/workloadhealth from config/ (hack/installgen).
+	go run ./hack/installgen -chart charts/workloadhealth -chart-version $(CHART_VERSION) -app-version $(APP_VERSION)
+
 .PHONY: fmt
 fmt: ## Run go fmt.
 	go fmt ./...
@@ -55,17 +64,17 @@ vet: ## Run go vet.
 	@for m in $(NESTED_MODULES); do (cd $$m && go vet ./...); done
 
 .PHONY: verify
-verify: manifests generate ## Regenerate everything and fail if the committed files differ.
+verify: manifests generate chart ## Regenerate everything and fail if the committed files differ.
 	@gofmt_out=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$gofmt_out" ]; then echo "gofmt would change:"; echo "$$gofmt_out"; exit 1; fi
-	@if [ -n "$$(git status --porcelain -- api config)" ]; then \
-		echo "Generated files are stale; run 'make manifests generate' and commit:"; \
-		git status --porcelain -- api config; git --no-pager diff --stat -- api config; exit 1; \
+	@if [ -n "$$(git status --porcelain -- api config charts)" ]; then \
+		echo "Generated files are stale; run 'make manifests generate chart' and commit:"; \
+		git status --porcelain -- api config charts; git --no-pager diff --stat -- api config charts; exit 1; \
 	fi
 	@echo "verify: generated files are up to date"
 
 .PHONY: test
-test: manifests generate vet cluster-binaries promtool ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
+test: manifests generate vet cluster-binaries promtool helm monitoring-crds ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
 	for m in $(NESTED_MODULES); do (cd $$m && go test ./... -timeout 10m); done
 
@@ -74,7 +83,7 @@ test-e2e: cluster-binaries ## Run only the end-to-end suite (the manager as a pr
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./test/e2e/ -timeout 30m -count=1 -v -ginkgo.v $(TEST_ARGS)
 
 .PHONY: test-stress
-test-stress: manifests generate cluster-binaries promtool ## Run make test STRESS_RUNS times (default 5) while busy loops occupy every core; prints wall times and the goal figures' medians.
+test-stress: manifests generate cluster-binaries promtool helm monitoring-crds ## Run make test STRESS_RUNS times (default 5) while busy loops occupy every core; prints wall times and the goal figures' medians.
 	hack/stress.sh -n $(or $(STRESS_RUNS),5)
 
 .PHONY: envtest
@@ -84,6 +93,14 @@ envtest: ## Build etcd, kube-apiserver and kubectl from source into the cache wh
 .PHONY: promtool
 promtool: ## Build Prometheus' promtool from the Go module proxy into a cache outside the clone when missing (checks the alerts).
 	@hack/promtool.sh >/dev/null
+
+.PHONY: helm
+helm: ## Build the helm CLI from the Go module proxy into a cache outside the clone when missing (tests the chart).
+	@hack/helm.sh >/dev/null
+
+.PHONY: monitoring-crds
+monitoring-crds: controller-gen ## Generate the ServiceMonitor and PrometheusRule CRDs from the Prometheus Operator's Go types into the tools cache (validates the chart's).
+	@CONTROLLER_GEN=$(CONTROLLER_GEN) hack/monitoring-crds.sh >/dev/null
 
 .PHONY: cluster-binaries
 cluster-binaries: ## Also build kube-controller-manager, kube-scheduler and kwok (for the demo and e2e).
@@ -115,6 +132,10 @@ RUN_ARGS ?= --metrics-secure=false --metrics-bind-address=127.0.0.1:8080
 .PHONY: run
 run: manifests generate fmt vet ## Run the controller against the cluster of the current kubeconfig (RUN_ARGS; plain HTTP metrics on 127.0.0.1:8080).
 	go run ./cmd/manager $(RUN_ARGS)
+
+.PHONY: release
+release: manifests ## Write dist/install.yaml: config/default with the image IMG, for kubectl apply -f.
+	go run ./hack/installgen -install-yaml dist/install.yaml -image $(IMG)
 
 .PHONY: docker-build
 docker-build: ## Build the manager image.
