@@ -38,11 +38,12 @@ const ControllerName = "workloadhealth"
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=apps,resources=deployments;replicasets;statefulsets;daemonsets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=batch,resources=jobs;cronjobs,verbs=get;list;watch
-// +kubebuilder:rbac:groups=health.workloadhealth.io,resources=workloadhealths,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=health.workloadhealth.io,resources=workloadhealths/status,verbs=get;update;patch
-// Leader election reads, takes and renews (or releases) its Lease with
-// get, create and update only (client-go's LeaseLock).
-// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;create;update
+// WorkloadHealths are written by server-side apply (patch; create when
+// the apply makes the object) and deleted when their target is gone.
+// +kubebuilder:rbac:groups=health.workloadhealth.io,resources=workloadhealths,verbs=get;list;watch;create;patch;delete
+// +kubebuilder:rbac:groups=health.workloadhealth.io,resources=workloadhealths/status,verbs=get;patch
+// Leader election's Lease is granted in the manager's own namespace only,
+// by config/rbac/leader_election_role.yaml.
 
 // Reconciler keeps one WorkloadHealth per target. Requests are keyed by the
 // WorkloadHealth's namespace and name; the target behind a name is found

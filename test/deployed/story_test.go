@@ -240,6 +240,9 @@ var _ = Describe("The manager bound to the generated ClusterRole", Ordered, func
 			{Verb: "get", Resource: "nodes"},
 			{Verb: "list", Resource: "namespaces"},
 			{Verb: "delete", Group: "coordination.k8s.io", Resource: "leases"},
+			// Its Lease is granted in its own namespace only.
+			{Verb: "get", Group: "coordination.k8s.io", Resource: "leases"},
+			{Verb: "update", Group: "coordination.k8s.io", Resource: "leases"},
 			{Verb: "list", Group: "coordination.k8s.io", Resource: "leases"},
 		} {
 			attrs.Namespace = storyNS

@@ -108,7 +108,18 @@ var _ = BeforeSuite(func() {
 	Expect(testEnv.Start()).To(Succeed())
 	k8sClient, scheme = testEnv.Client, testEnv.Scheme
 
-	By("binding the manager's user to the generated ClusterRole, and to nothing else")
+	By("binding the manager's user to the generated ClusterRole and the leader election Role, and to nothing else")
+	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: managerNS}})).To(Succeed())
+	leRole := &rbacv1.Role{}
+	readYAML(filepath.Join("..", "..", "config", "rbac", "leader_election_role.yaml"), leRole)
+	leRole.Namespace = managerNS
+	Expect(k8sClient.Create(ctx, leRole)).To(Succeed())
+	leBinding := &rbacv1.RoleBinding{}
+	readYAML(filepath.Join("..", "..", "config", "rbac", "leader_election_role_binding.yaml"), leBinding)
+	Expect(leBinding.RoleRef.Name).To(Equal(leRole.Name), "leader_election_role_binding.yaml binds another role")
+	leBinding.Namespace = managerNS
+	leBinding.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: managerUser}}
+	Expect(k8sClient.Create(ctx, leBinding)).To(Succeed())
 	role := &rbacv1.ClusterRole{}
 	readYAML(filepath.Join("..", "..", "config", "rbac", "role.yaml"), role)
 	Expect(k8sClient.Create(ctx, role)).To(Succeed())
@@ -134,7 +145,6 @@ var _ = BeforeSuite(func() {
 	managerLog = filepath.Join(dir, "manager.log")
 	logFile, err := os.Create(managerLog)
 	Expect(err).NotTo(HaveOccurred())
-	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: managerNS}})).To(Succeed())
 	mgr := exec.Command(managerBin, "--metrics-bind-address="+metricsAddr, "--metrics-secure", "--health-probe-bind-address="+probeAddr,
 		"--leader-elect", "--leader-election-namespace="+managerNS)
 	mgr.Env = append(os.Environ(), "KUBECONFIG="+kubeconfigPath)

@@ -64,7 +64,7 @@ func (r rendering) kinds() []string {
 var options = []option{
 	{name: "default", check: func(r rendering) {
 		Expect(r.args()).To(Equal([]string{"--leader-elect", "--leader-election-namespace=" + r.namespace,
-			"--metrics-bind-address=:8080", "--health-probe-bind-address=:8081"}))
+			"--metrics-bind-address=:8443", "--metrics-secure", "--health-probe-bind-address=:8081"}))
 		Expect(r.container().Image).To(Equal("workloadhealth/manager:0.1.0"))
 		Expect(r.kinds()).To(ContainElements("CustomResourceDefinition", "Service", "Role", "RoleBinding"))
 		Expect(r.kinds()).NotTo(ContainElements("ServiceMonitor", "PrometheusRule", "Namespace"))
