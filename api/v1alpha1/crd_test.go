@@ -74,7 +74,6 @@ func seedStoryStatus() whv1.WorkloadHealthStatus {
 		}},
 		Conditions: []metav1.Condition{
 			{Type: whv1.ConditionReady, Status: metav1.ConditionFalse, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: at, ObservedGeneration: 1},
-			{Type: whv1.ConditionReconciling, Status: metav1.ConditionFalse, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: at, ObservedGeneration: 1},
 			{Type: whv1.ConditionStalled, Status: metav1.ConditionTrue, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: at, ObservedGeneration: 1},
 		},
 	}

@@ -5,7 +5,13 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
+// The structs below are atomic (+structType=atomic, +mapType=atomic): only
+// the controller writes them, always whole, and per-field ownership would
+// list every field in the managedFields of every object (issue 14: a
+// WorkloadHealth's size as served).
+
 // TargetReference names the workload a WorkloadHealth describes.
+// +structType=atomic
 type TargetReference struct {
 	// apiVersion of the target, for example "apps/v1" or "v1".
 	// +kubebuilder:validation:MinLength=1
@@ -44,6 +50,7 @@ type WorkloadHealthSpec struct {
 }
 
 // Health is the verdict on the target, in Argo CD's vocabulary.
+// +structType=atomic
 type Health struct {
 	// status is Healthy, Progressing, Degraded, Suspended or Unknown.
 	// +required
@@ -64,6 +71,7 @@ type Health struct {
 }
 
 // Replicas are the replica counts of the target where its kind has them.
+// +structType=atomic
 type Replicas struct {
 	// desired is the number of pods the workload asks for (spec.replicas,
 	// desiredNumberScheduled, completions, ...).
@@ -208,6 +216,7 @@ type ObjectReference struct {
 }
 
 // EventSummary is a copy of the most telling Warning event.
+// +structType=atomic
 type EventSummary struct {
 	// type of the event; the controller reads Warning events only.
 	// +kubebuilder:validation:MaxLength=32
@@ -307,6 +316,7 @@ type WorkloadHealthStatus struct {
 	// podCounts maps each `kubectl get pods` STATUS to the number of the
 	// target's pods that show it.
 	// +kubebuilder:validation:MaxProperties=64
+	// +mapType=atomic
 	// +optional
 	PodCounts map[string]int32 `json:"podCounts,omitempty"`
 
@@ -344,9 +354,9 @@ type WorkloadHealthStatus struct {
 	// +optional
 	Hints []Hint `json:"hints,omitempty"`
 
-	// conditions are Ready, Reconciling and Stalled, following kstatus so
-	// that Flux, Argo CD and `kubectl wait --for=condition=Ready` read them
-	// as they are.
+	// conditions are Ready (always), and Reconciling or Stalled while True,
+	// following kstatus so that Flux, Argo CD and
+	// `kubectl wait --for=condition=Ready` read them as they are.
 	// +kubebuilder:validation:MaxItems=8
 	// +listType=map
 	// +listMapKey=type
