@@ -190,7 +190,7 @@ var _ = Describe("WorkloadHealth CRD", func() {
 			"status.restarts", "should be greater than or equal to 0"),
 		Entry("two conditions of one type",
 			func(s *whv1.WorkloadHealthStatus) { s.Conditions = append(s.Conditions, s.Conditions[0]) },
-			"status.conditions[3]", "Duplicate value"),
+			"status.conditions[2]", "Duplicate value"),
 	)
 
 	It("accepts a hint code it does not know, as a newer controller may write", func() {

@@ -132,7 +132,7 @@ var _ = Describe("kubectl workloadhealth against a cluster", Ordered, func() {
 				"Replicas:          desired 1, current 1, ready 0, updated 1\n",
 				"Restarts:          161\n",
 				"Phase Mismatches:  1 (phase Running",
-				"  Stalled      True    CrashLoopBackOff  0s     1/1 pods CrashLoopBackOff (phase Running)\n",
+				"  Stalled  True    CrashLoopBackOff  0s     1/1 pods CrashLoopBackOff (phase Running)\n",
 				"  activator-67656dcbbb-hq62r:\n",
 				"    Status:    CrashLoopBackOff (phase Running)\n",
 				"    Restarts:  161 (last 3m19s ago)\n",
