@@ -149,9 +149,11 @@ type ContainerHealth struct {
 }
 
 // PodHealth is one pod of the target as `kubectl get pods` shows it, and
-// what the controller concluded about it.
+// what the controller concluded about it; it stands for the count pods in
+// the same state.
 type PodHealth struct {
-	// name of the pod.
+	// name of the pod: the worst of the pods in its state, whose restarts,
+	// last restart time and node are shown.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +required
@@ -194,6 +196,15 @@ type PodHealth struct {
 	// health is the controller's verdict on this pod.
 	// +optional
 	Health HealthStatus `json:"health,omitempty"`
+
+	// count is how many of the target's pods are in this pod's state, this
+	// one included: the same phase, STATUS, READY, health and container
+	// states, reasons, exit codes and termination messages (restart counts,
+	// times and nodes aside). Replicas that fail the same way are listed
+	// once.
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	Count int32 `json:"count,omitempty"`
 
 	// containers are the pod's containers, init containers first.
 	// +kubebuilder:validation:MaxItems=32
@@ -336,8 +347,8 @@ type WorkloadHealthStatus struct {
 	// +optional
 	PhaseMismatches int32 `json:"phaseMismatches"`
 
-	// pods are the target's pods, worst first, at most
-	// --max-pods-per-workload of them.
+	// pods are the target's pods, worst first, one entry per state (see
+	// count), at most --max-pods-per-workload entries.
 	// +kubebuilder:validation:MaxItems=100
 	// +listType=atomic
 	// +optional

@@ -168,3 +168,21 @@ Hints:             <none>
 		})
 	}
 }
+
+func TestDescribePodsInOneState(t *testing.T) {
+	wh := activator()
+	wh.Status.PodCounts = map[string]int32{"CrashLoopBackOff": 3, "Running": 2}
+	wh.Status.Pods[0].Count = 3
+	var b strings.Builder
+	if err := Describe(&b, wh, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"Pod Details (worst first, 3 of 5):\n",
+		"  activator-67656dcbbb-hq62r:\n    Same State:  3 pods, this one the worst\n    Health:      Degraded\n",
+	} {
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("no %q in:\n%s", line, b.String())
+		}
+	}
+}
