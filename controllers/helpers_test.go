@@ -278,6 +278,16 @@ func condition(wh *whv1.WorkloadHealth, t string) metav1.ConditionStatus {
 	return ""
 }
 
+// conditionTime returns the lastTransitionTime of a condition.
+func conditionTime(wh *whv1.WorkloadHealth, t string) metav1.Time {
+	for _, c := range wh.Status.Conditions {
+		if c.Type == t {
+			return c.LastTransitionTime
+		}
+	}
+	return metav1.Time{}
+}
+
 // healthOf returns the stored health verdict.
 func healthOf(wh *whv1.WorkloadHealth) whv1.HealthStatus {
 	if wh.Status.Health == nil {
@@ -307,9 +317,16 @@ func ready(r string) func(Gomega, *whv1.WorkloadHealth) {
 	return func(g Gomega, wh *whv1.WorkloadHealth) { g.Expect(wh.Status.Ready).To(Equal(r)) }
 }
 
-// podCount checks the number of pods in status.pods.
+// podCount checks the number of pods status.pods stands for: an entry
+// counts the pods in its state.
 func podCount(n int) func(Gomega, *whv1.WorkloadHealth) {
-	return func(g Gomega, wh *whv1.WorkloadHealth) { g.Expect(wh.Status.Pods).To(HaveLen(n)) }
+	return func(g Gomega, wh *whv1.WorkloadHealth) {
+		total := 0
+		for _, p := range wh.Status.Pods {
+			total += int(p.Count)
+		}
+		g.Expect(total).To(Equal(n), "pods of %+v", wh.Status.Pods)
+	}
 }
 
 // serverTable asks the API server for the workloadhealths of a namespace

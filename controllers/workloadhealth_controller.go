@@ -126,7 +126,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	r.recordMetrics(wh)
-	if after := healthOf(wh); after != v.health {
+	if after := healthOf(wh); after != v.health() {
 		log.Info("Health changed", "workloadHealth", klog.KObj(wh), "health", after)
 		r.recordHealth(wh)
 	}

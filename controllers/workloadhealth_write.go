@@ -43,7 +43,7 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, v view
 		}
 		written, v.generation = wh, wh.Generation
 	}
-	desired, err := desiredStatus(v.conditions, assessed, v.generation)
+	desired, err := desiredStatus(v.prior, assessed, v.generation)
 	if err != nil {
 		return nil, err
 	}
@@ -179,14 +179,20 @@ func setMetadata(wh *whv1.WorkloadHealth, target whv1.TargetReference) {
 }
 
 // desiredStatus is the assessed status with the stored transition times of
-// conditions whose status did not change (meta.SetStatusCondition keeps
-// them), observedGeneration set, and conditions the engine no longer
-// reports removed.
-func desiredStatus(stored []metav1.Condition, assessed whv1.WorkloadHealthStatus, generation int64) (whv1.WorkloadHealthStatus, error) {
+// the health and of conditions whose status did not change
+// (meta.SetStatusCondition keeps them), observedGeneration set, and
+// conditions the engine no longer reports removed. Of stored, only the
+// health and the conditions are read.
+func desiredStatus(stored, assessed whv1.WorkloadHealthStatus, generation int64) (whv1.WorkloadHealthStatus, error) {
 	out := *assessed.DeepCopy()
 	out.ObservedGeneration = generation
+	if out.Health != nil && stored.Health != nil && stored.Health.Status == out.Health.Status {
+		if since := healthSince(stored); since != nil {
+			out.Health.LastTransitionTime = since.DeepCopy()
+		}
+	}
 	conds := make([]metav1.Condition, 0, len(assessed.Conditions))
-	for _, c := range stored {
+	for _, c := range stored.Conditions {
 		if meta.FindStatusCondition(assessed.Conditions, c.Type) != nil {
 			conds = append(conds, *c.DeepCopy())
 		}
@@ -197,6 +203,29 @@ func desiredStatus(stored []metav1.Condition, assessed whv1.WorkloadHealthStatus
 	}
 	out.Conditions = conds
 	return normalized(out)
+}
+
+// healthSince is when the stored health took its status. A status written
+// before health.lastTransitionTime existed has only its conditions: the
+// one that is True for the health (Ready for Healthy and Suspended,
+// Reconciling for Progressing and Unknown, Stalled for Degraded) turned
+// True when the health last moved between those groups, which is the best
+// time there is; without it the health takes the assessment's time.
+func healthSince(stored whv1.WorkloadHealthStatus) *metav1.Time {
+	if stored.Health.LastTransitionTime != nil {
+		return stored.Health.LastTransitionTime
+	}
+	condition := whv1.ConditionReconciling
+	switch stored.Health.Status {
+	case whv1.HealthHealthy, whv1.HealthSuspended:
+		condition = whv1.ConditionReady
+	case whv1.HealthDegraded:
+		condition = whv1.ConditionStalled
+	}
+	if c := meta.FindStatusCondition(stored.Conditions, condition); c != nil && c.Status == metav1.ConditionTrue && !c.LastTransitionTime.IsZero() {
+		return &c.LastTransitionTime
+	}
+	return nil
 }
 
 // normalized is the status as the API server stores it: times in whole

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
@@ -26,11 +25,11 @@ type record struct {
 	generation int64
 	// target is the target the object's metadata and spec name.
 	target whv1.TargetReference
-	// status is a hash of the status written; conditions keep their
-	// transition times; health is for the health-change Event.
-	status     [sha256.Size]byte
-	conditions []metav1.Condition
-	health     whv1.HealthStatus
+	// status is a hash of the status written; prior holds its health
+	// (without the message) and conditions, whose transition times the
+	// next write keeps, and the health for the health-change Event.
+	status [sha256.Size]byte
+	prior  whv1.WorkloadHealthStatus
 }
 
 // records are the manager's records, by WorkloadHealth key.
@@ -48,8 +47,16 @@ type view struct {
 	// the ones the target needs.
 	metadataCurrent bool
 	status          [sha256.Size]byte
-	conditions      []metav1.Condition
-	health          whv1.HealthStatus
+	// prior is the health and the conditions last written.
+	prior whv1.WorkloadHealthStatus
+}
+
+// health is the health last written, empty when none was.
+func (v view) health() whv1.HealthStatus {
+	if v.prior.Health == nil {
+		return ""
+	}
+	return v.prior.Health.Status
 }
 
 // view of key, whose cached copy is cached (nil when the cache has none).
@@ -72,7 +79,7 @@ func (rs *records) view(key types.NamespacedName, cached *whv1.WorkloadHealth, t
 	var v view
 	if rec != nil {
 		v = view{exists: true, generation: rec.generation, metadataCurrent: rec.target == target,
-			status: rec.status, conditions: rec.conditions, health: rec.health}
+			status: rec.status, prior: rec.prior}
 	}
 	rs.mu.Unlock()
 	if rec != nil || cached == nil {
@@ -83,7 +90,7 @@ func (rs *records) view(key types.NamespacedName, cached *whv1.WorkloadHealth, t
 		return v, err
 	}
 	return view{exists: true, generation: cached.Generation, metadataCurrent: metadataCurrent(cached, target),
-		status: h, conditions: cached.Status.Conditions, health: healthOf(cached)}, nil
+		status: h, prior: priorOf(cached)}, nil
 }
 
 // wrote records a write of key that took the object from resourceVersion
@@ -110,8 +117,18 @@ func (rs *records) wrote(key types.NamespacedName, replaced string, wh *whv1.Wor
 		rec.older[replaced] = true
 	}
 	rec.resourceVersion, rec.generation, rec.target = wh.ResourceVersion, wh.Generation, wh.Spec.TargetRef
-	rec.status, rec.conditions, rec.health = h, wh.Status.Conditions, healthOf(wh)
+	rec.status, rec.prior = h, priorOf(wh)
 	return nil
+}
+
+// priorOf keeps of wh's status what the next write reads: the health
+// without its message, and the conditions.
+func priorOf(wh *whv1.WorkloadHealth) whv1.WorkloadHealthStatus {
+	p := whv1.WorkloadHealthStatus{Conditions: wh.Status.Conditions}
+	if h := wh.Status.Health; h != nil {
+		p.Health = &whv1.Health{Status: h.Status, LastTransitionTime: h.LastTransitionTime}
+	}
+	return p
 }
 
 // forget drops the record of an object that is gone.

@@ -56,8 +56,8 @@ func TestRecordsView(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v.exists != tc.exists || v.health != tc.health {
-				t.Errorf("view exists %v health %q, want %v %q", v.exists, v.health, tc.exists, tc.health)
+			if v.exists != tc.exists || v.health() != tc.health {
+				t.Errorf("view exists %v health %q, want %v %q", v.exists, v.health(), tc.exists, tc.health)
 			}
 			if tc.exists && !v.metadataCurrent {
 				t.Error("metadata written for this target reads as stale")

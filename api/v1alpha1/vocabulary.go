@@ -117,10 +117,11 @@ const (
 	// ConditionReady is True when the target is Healthy or Suspended.
 	ConditionReady = "Ready"
 	// ConditionReconciling is True while the target is Progressing or its
-	// health is Unknown: it may still become healthy by itself.
+	// health is Unknown: it may still become healthy by itself. Absent
+	// otherwise (kstatus reads absent as False).
 	ConditionReconciling = "Reconciling"
 	// ConditionStalled is True when the target is Degraded: it will not
-	// become healthy without someone acting.
+	// become healthy without someone acting. Absent otherwise.
 	ConditionStalled = "Stalled"
 )
 

@@ -5,7 +5,13 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
+// The structs below are atomic (+structType=atomic, +mapType=atomic): only
+// the controller writes them, always whole, and per-field ownership would
+// list every field in the managedFields of every object (issue 14: a
+// WorkloadHealth's size as served).
+
 // TargetReference names the workload a WorkloadHealth describes.
+// +structType=atomic
 type TargetReference struct {
 	// apiVersion of the target, for example "apps/v1" or "v1".
 	// +kubebuilder:validation:MinLength=1
@@ -44,6 +50,7 @@ type WorkloadHealthSpec struct {
 }
 
 // Health is the verdict on the target, in Argo CD's vocabulary.
+// +structType=atomic
 type Health struct {
 	// status is Healthy, Progressing, Degraded, Suspended or Unknown.
 	// +required
@@ -54,9 +61,17 @@ type Health struct {
 	// +kubebuilder:validation:MaxLength=1024
 	// +optional
 	Message string `json:"message,omitempty"`
+
+	// lastTransitionTime is when status last changed to its current value,
+	// in whole seconds: the SINCE column. It does not move while the status
+	// stays the same, whatever else changes (the Ready condition's time is
+	// not it: Ready stays False from Progressing to Degraded).
+	// +optional
+	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty"`
 }
 
 // Replicas are the replica counts of the target where its kind has them.
+// +structType=atomic
 type Replicas struct {
 	// desired is the number of pods the workload asks for (spec.replicas,
 	// desiredNumberScheduled, completions, ...).
@@ -134,9 +149,11 @@ type ContainerHealth struct {
 }
 
 // PodHealth is one pod of the target as `kubectl get pods` shows it, and
-// what the controller concluded about it.
+// what the controller concluded about it; it stands for the count pods in
+// the same state.
 type PodHealth struct {
-	// name of the pod.
+	// name of the pod: the worst of the pods in its state, whose restarts,
+	// last restart time and node are shown.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +required
@@ -180,6 +197,15 @@ type PodHealth struct {
 	// +optional
 	Health HealthStatus `json:"health,omitempty"`
 
+	// count is how many of the target's pods are in this pod's state, this
+	// one included: the same phase, STATUS, READY, health and container
+	// states, reasons, exit codes and termination messages (restart counts,
+	// times and nodes aside). Replicas that fail the same way are listed
+	// once.
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	Count int32 `json:"count,omitempty"`
+
 	// containers are the pod's containers, init containers first.
 	// +kubebuilder:validation:MaxItems=32
 	// +listType=atomic
@@ -201,6 +227,7 @@ type ObjectReference struct {
 }
 
 // EventSummary is a copy of the most telling Warning event.
+// +structType=atomic
 type EventSummary struct {
 	// type of the event; the controller reads Warning events only.
 	// +kubebuilder:validation:MaxLength=32
@@ -300,6 +327,7 @@ type WorkloadHealthStatus struct {
 	// podCounts maps each `kubectl get pods` STATUS to the number of the
 	// target's pods that show it.
 	// +kubebuilder:validation:MaxProperties=64
+	// +mapType=atomic
 	// +optional
 	PodCounts map[string]int32 `json:"podCounts,omitempty"`
 
@@ -319,8 +347,8 @@ type WorkloadHealthStatus struct {
 	// +optional
 	PhaseMismatches int32 `json:"phaseMismatches"`
 
-	// pods are the target's pods, worst first, at most
-	// --max-pods-per-workload of them.
+	// pods are the target's pods, worst first, one entry per state (see
+	// count), at most --max-pods-per-workload entries.
 	// +kubebuilder:validation:MaxItems=100
 	// +listType=atomic
 	// +optional
@@ -337,9 +365,9 @@ type WorkloadHealthStatus struct {
 	// +optional
 	Hints []Hint `json:"hints,omitempty"`
 
-	// conditions are Ready, Reconciling and Stalled, following kstatus so
-	// that Flux, Argo CD and `kubectl wait --for=condition=Ready` read them
-	// as they are.
+	// conditions are Ready (always), and Reconciling or Stalled while True,
+	// following kstatus so that Flux, Argo CD and
+	// `kubectl wait --for=condition=Ready` read them as they are.
 	// +kubebuilder:validation:MaxItems=8
 	// +listType=map
 	// +listMapKey=type
@@ -359,11 +387,12 @@ type WorkloadHealthStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.ready`,description="Ready pods / desired replicas"
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.reason`,description="kubectl STATUS of the worst pod"
 // +kubebuilder:printcolumn:name="Health",type=string,JSONPath=`.status.health.status`,description="Healthy, Progressing, Degraded, Suspended or Unknown"
+// +kubebuilder:printcolumn:name="Since",type=date,JSONPath=`.status.health.lastTransitionTime`,description="When the health last changed"
+// +kubebuilder:printcolumn:name="Hint",type=string,JSONPath=`.status.hints[0].code`,description="Code of the first (most severe) hint"
 // +kubebuilder:printcolumn:name="Restarts",type=integer,JSONPath=`.status.restarts`,description="Restarts of the current pods"
 // +kubebuilder:printcolumn:name="Last Event",type=string,JSONPath=`.status.lastEvent.reason`,description="Reason of the last Warning event"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.health.message`,priority=1,description="Why the health is what it is"
-// +kubebuilder:printcolumn:name="Hint",type=string,JSONPath=`.status.hints[0].code`,priority=1,description="Code of the first hint"
 type WorkloadHealth struct {
 	metav1.TypeMeta `json:",inline"`
 

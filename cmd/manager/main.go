@@ -85,7 +85,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 	fs.StringVar(&workloadKinds, "workload-kinds", "",
 		"Comma-separated group/Kind (apps/Deployment, serving.knative.dev/Revision) that are targets even when a controller owns them; without it, a pod's target is its topmost built-in owner or the first owner of another kind.")
 	fs.IntVar(&o.maxPods, "max-pods-per-workload", health.DefaultMaxPods,
-		fmt.Sprintf("Most pods listed in status.pods of one WorkloadHealth (1-%d).", whv1.MaxPods))
+		fmt.Sprintf("Most entries in status.pods of one WorkloadHealth, one per pod state (1-%d).", whv1.MaxPods))
 	fs.DurationVar(&o.windows.FlapWindow, "flap-window", def.FlapWindow,
 		"A container that restarted within this window and is not ready keeps its pod Degraded; Degraded turns Healthy only after all pods were ready this long.")
 	fs.DurationVar(&o.windows.NotReadyAfter, "not-ready-after", def.NotReadyAfter,

@@ -193,7 +193,9 @@ func TestAggregateDeployment(t *testing.T) {
 		{name: "an evicted pod left behind", kind: "Deployment", workload: dep(), pods: append(readyPods("api-1", 3), evicted),
 			health: whv1.HealthHealthy, reason: "Running", ready: "3/3", hint: whv1.HintEvicted,
 			check: func(t *testing.T, st whv1.WorkloadHealthStatus) {
-				if st.PodCounts["Evicted"] != 1 || st.Pods[3].Name != "api-0-e" || st.Pods[3].Health != whv1.HealthDegraded {
+				// The three ready pods share one entry.
+				if st.PodCounts["Evicted"] != 1 || len(st.Pods) != 2 || st.Pods[0].Count != 3 ||
+					st.Pods[1].Name != "api-0-e" || st.Pods[1].Health != whv1.HealthDegraded {
 					t.Errorf("podCounts %v pods %+v", st.PodCounts, st.Pods)
 				}
 				if h := hint(st, whv1.HintEvicted); h.Severity != whv1.SeverityWarning {
@@ -425,7 +427,8 @@ func TestAggregateCustomOwnerOfReplicaSets(t *testing.T) {
 }
 
 // TestPodsWorstFirstAndBounded checks the order and the bound of
-// status.pods and the sums over all pods.
+// status.pods, that pods in one state share an entry (the worst stands
+// for them), and the sums over all pods.
 func TestPodsWorstFirstAndBounded(t *testing.T) {
 	var pods []*corev1.Pod
 	for i := 0; i < 20; i++ {
@@ -445,16 +448,84 @@ func TestPodsWorstFirstAndBounded(t *testing.T) {
 	st := res.Status
 	var names []string
 	for _, p := range st.Pods {
-		names = append(names, p.Name)
+		names = append(names, fmt.Sprintf("%s×%d", p.Name, p.Count))
 	}
-	want := []string{"crash-many", "crash-few", "lost", "pending", "ok-00"}
+	// crash-few crash-loops as crash-many does, with fewer restarts.
+	want := []string{"crash-many×2", "lost×1", "pending×1", "ok-00×20"}
 	if fmt.Sprint(names) != fmt.Sprint(want) {
 		t.Errorf("pods %v, want %v", names, want)
+	}
+	if st.Pods[0].Restarts != 50 {
+		t.Errorf("restarts of the crash-loop entry %d, want crash-many's 50", st.Pods[0].Restarts)
+	}
+
+	// With room for fewer states than there are, the worst states stay.
+	bounded := health.Assess(health.Input{
+		Target:   whv1.TargetReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "api"},
+		Workload: deployment("api", 24), Pods: pods, Now: T0, Windows: health.DefaultWindows(), MaxPods: 2,
+	}).Status
+	names = nil
+	for _, p := range bounded.Pods {
+		names = append(names, fmt.Sprintf("%s×%d", p.Name, p.Count))
+	}
+	if want := []string{"crash-many×2", "lost×1"}; fmt.Sprint(names) != fmt.Sprint(want) {
+		t.Errorf("pods with MaxPods 2: %v, want %v", names, want)
 	}
 	if st.Restarts != 52 || st.Ready != "20/24" || st.PodCounts["Running"] != 20 || st.PodCounts["CrashLoopBackOff"] != 2 {
 		t.Errorf("restarts %d ready %s podCounts %v", st.Restarts, st.Ready, st.PodCounts)
 	}
 	if st.Reason != "CrashLoopBackOff" || st.Health.Message != "2/24 pods CrashLoopBackOff (phase Running)" {
 		t.Errorf("reason %q message %q", st.Reason, st.Health.Message)
+	}
+}
+
+// TestPodsInOneStateShareAnEntry checks what makes two pods one entry of
+// status.pods: everything but their identity, restart counts and times.
+func TestPodsInOneStateShareAnEntry(t *testing.T) {
+	owned := OwnedBy("ReplicaSet", "api-1")
+	tests := []struct {
+		name string
+		pods []*corev1.Pod
+		want []string // name×count per entry
+	}{
+		{
+			name: "replicas crash-looping alike on different nodes, with different restarts",
+			pods: []*corev1.Pod{
+				Pod("a", CrashLoopingWith(7, "panic: no config"), Node("n1"), owned),
+				Pod("b", CrashLoopingWith(9, "panic: no config"), Node("n2"), owned),
+			},
+			want: []string{"b×2"},
+		},
+		{
+			name: "different termination messages",
+			pods: []*corev1.Pod{
+				Pod("a", CrashLoopingWith(7, "panic: no config"), owned),
+				Pod("b", CrashLoopingWith(7, "panic: no database"), owned),
+			},
+			want: []string{"a×1", "b×1"},
+		},
+		{
+			name: "ready and not ready",
+			pods: []*corev1.Pod{
+				Pod("a", RunningReady(), owned),
+				Pod("b", Status(CS("app", Running(false, T0.Add(-time.Minute)))), owned),
+			},
+			want: []string{"b×1", "a×1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := health.Assess(health.Input{
+				Target:   whv1.TargetReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "api"},
+				Workload: deployment("api", int32(len(tt.pods))), Pods: tt.pods, Now: T0, Windows: health.DefaultWindows(),
+			}).Status
+			var got []string
+			for _, p := range st.Pods {
+				got = append(got, fmt.Sprintf("%s×%d", p.Name, p.Count))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("pods %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

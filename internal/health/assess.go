@@ -3,6 +3,7 @@ package health
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,7 +48,8 @@ func Assess(in Input) Result {
 	}
 	reason = cut(nonEmpty(reason, fallbackReason(tv.health)), 256)
 	message = cut(message, whv1.MaxMessageBytes)
-	st.Health = &whv1.Health{Status: tv.health, Message: message}
+	since := metav1.NewTime(in.Now.Truncate(time.Second))
+	st.Health = &whv1.Health{Status: tv.health, Message: message, LastTransitionTime: &since}
 	st.Reason = reason
 	st.Ready = cut(tv.readyText, 32)
 	st.Replicas = tv.replicas
@@ -55,8 +57,8 @@ func Assess(in Input) Result {
 
 	st.Restarts, st.PhaseMismatches = restartsAndMismatches(a.verdicts)
 
-	if n := min(len(a.verdicts), maxPods); n > 0 {
-		st.Pods = podHealths(a.verdicts[:n])
+	if len(a.verdicts) > 0 {
+		st.Pods = podHealths(a.verdicts, maxPods)
 	}
 
 	st.LastEvent = lastEvent(in.Events)
@@ -341,11 +343,13 @@ func podCounts(vs []podVerdict) map[string]int32 {
 	return out
 }
 
-// podHealths are the entries of status.pods. The containers of all pods
-// share one backing array, and so do the times and exit codes, so that a
-// status costs a few allocations however many pods it lists.
-func podHealths(vs []podVerdict) []whv1.PodHealth {
-	out := make([]whv1.PodHealth, len(vs))
+// podHealths are the entries of status.pods: the verdicts in order (worst
+// first), each pod in a state an earlier pod showed counted in that pod's
+// entry instead of listed, at most maxPods entries. The containers of all
+// entries share one backing array, and so do the times and exit codes,
+// so that a status costs a few allocations however many pods it lists.
+func podHealths(vs []podVerdict, maxPods int) []whv1.PodHealth {
+	out := make([]whv1.PodHealth, 0, min(len(vs), maxPods))
 	total, restarted := 0, 0
 	for i := range vs {
 		total += containerCount(vs[i].pod)
@@ -357,10 +361,61 @@ func podHealths(vs []podVerdict) []whv1.PodHealth {
 	if restarted > 0 {
 		b.times = make([]metav1.Time, 0, restarted)
 	}
+	entryOf := make(map[string]int, min(len(vs), maxPods))
+	var key strings.Builder
 	for i := range vs {
-		out[i] = b.podHealth(&vs[i])
+		containers, times := len(b.containers), len(b.times)
+		ph := b.podHealth(&vs[i])
+		key.Reset()
+		writeStateKey(&key, &ph)
+		if j, ok := entryOf[key.String()]; ok {
+			out[j].Count++
+			// Give back what the duplicate took of the shared arrays.
+			b.containers, b.times = b.containers[:containers], b.times[:times]
+			continue
+		}
+		if len(out) == maxPods {
+			b.containers, b.times = b.containers[:containers], b.times[:times]
+			continue
+		}
+		ph.Count = 1
+		entryOf[key.String()] = len(out)
+		out = append(out, ph)
 	}
 	return out
+}
+
+// writeStateKey writes what makes two pods' entries the same state: all
+// of the entry but the pod's identity (name, node) and what differs
+// between replicas failing the same way (restart counts and times).
+func writeStateKey(b *strings.Builder, ph *whv1.PodHealth) {
+	field := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	code := func(c *int32) {
+		if c == nil {
+			field("")
+			return
+		}
+		field(strconv.Itoa(int(*c)))
+	}
+	field(ph.Phase)
+	field(ph.Status)
+	field(ph.Ready)
+	field(string(ph.Health))
+	for i := range ph.Containers {
+		c := &ph.Containers[i]
+		field(c.Name)
+		field(strconv.FormatBool(c.Init) + strconv.FormatBool(c.Ready))
+		field(string(c.State))
+		field(c.Reason)
+		code(c.ExitCode)
+		field(c.LastTerminationReason)
+		code(c.LastExitCode)
+		field(c.LastTerminationMessage)
+	}
 }
 
 // outputBuffers are the shared backing arrays of podHealths.

@@ -18,29 +18,30 @@ const maxConditionReason = 1024
 //	Progressing, Unknown  Ready=False, Reconciling=True  → InProgress
 //	Degraded              Ready=False, Stalled=True      → Failed
 //
-// All three types are always present (False where kstatus wants them
-// absent or False), so the caller can set them with meta.SetStatusCondition
-// without removing stale ones. LastTransitionTime is now; the caller keeps
+// Ready is always there; Reconciling and Stalled only while True, as
+// kstatus and Flux's controllers write them ("abnormal-true" conditions
+// are absent when False), which keeps every healthy object two conditions
+// and their managedFields lighter. The caller drops stored conditions the
+// engine no longer reports. LastTransitionTime is now; the caller keeps
 // the stored time of a condition whose status did not change.
 func conditions(h whv1.HealthStatus, reason, message string, now time.Time) []metav1.Condition {
 	at := metav1.NewTime(now.Truncate(time.Second))
 	why := conditionReason(reason, fallbackReason(h))
-	ready, reconciling, stalled := metav1.ConditionFalse, metav1.ConditionFalse, metav1.ConditionFalse
+	ready := metav1.Condition{Type: whv1.ConditionReady, Status: metav1.ConditionFalse, Reason: why, Message: message, LastTransitionTime: at}
 	switch h {
 	case whv1.HealthHealthy:
-		ready, why = metav1.ConditionTrue, whv1.ReasonHealthy
+		ready.Status, ready.Reason = metav1.ConditionTrue, whv1.ReasonHealthy
+		return []metav1.Condition{ready}
 	case whv1.HealthSuspended:
-		ready, why = metav1.ConditionTrue, whv1.ReasonSuspended
-	case whv1.HealthDegraded:
-		stalled = metav1.ConditionTrue
-	default: // Progressing, Unknown
-		reconciling = metav1.ConditionTrue
+		ready.Status, ready.Reason = metav1.ConditionTrue, whv1.ReasonSuspended
+		return []metav1.Condition{ready}
 	}
-	return []metav1.Condition{
-		{Type: whv1.ConditionReady, Status: ready, Reason: why, Message: message, LastTransitionTime: at},
-		{Type: whv1.ConditionReconciling, Status: reconciling, Reason: why, Message: message, LastTransitionTime: at},
-		{Type: whv1.ConditionStalled, Status: stalled, Reason: why, Message: message, LastTransitionTime: at},
+	other := whv1.ConditionReconciling // Progressing, Unknown
+	if h == whv1.HealthDegraded {
+		other = whv1.ConditionStalled
 	}
+	return []metav1.Condition{ready,
+		{Type: other, Status: metav1.ConditionTrue, Reason: why, Message: message, LastTransitionTime: at}}
 }
 
 func fallbackReason(h whv1.HealthStatus) string {

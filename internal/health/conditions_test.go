@@ -24,20 +24,25 @@ func TestConditions(t *testing.T) {
 		wantReason string
 		kstatus    string
 	}{
-		{whv1.HealthHealthy, "Running", want{"True", "False", "False"}, whv1.ReasonHealthy, "Current"},
-		{whv1.HealthSuspended, "Paused", want{"True", "False", "False"}, whv1.ReasonSuspended, "Current"},
-		{whv1.HealthProgressing, "ContainerCreating", want{"False", "True", "False"}, "ContainerCreating", "InProgress"},
-		{whv1.HealthProgressing, "Init:0/2", want{"False", "True", "False"}, "PodInitializing", "InProgress"},
-		{whv1.HealthUnknown, "NodeLost", want{"False", "True", "False"}, "NodeLost", "InProgress"},
-		{whv1.HealthDegraded, "CrashLoopBackOff", want{"False", "False", "True"}, "CrashLoopBackOff", "Failed"},
-		{whv1.HealthDegraded, "Init:CrashLoopBackOff", want{"False", "False", "True"}, "Init:CrashLoopBackOff", "Failed"},
-		{whv1.HealthDegraded, "", want{"False", "False", "True"}, whv1.ReasonDegraded, "Failed"},
+		{whv1.HealthHealthy, "Running", want{"True", "", ""}, whv1.ReasonHealthy, "Current"},
+		{whv1.HealthSuspended, "Paused", want{"True", "", ""}, whv1.ReasonSuspended, "Current"},
+		{whv1.HealthProgressing, "ContainerCreating", want{"False", "True", ""}, "ContainerCreating", "InProgress"},
+		{whv1.HealthProgressing, "Init:0/2", want{"False", "True", ""}, "PodInitializing", "InProgress"},
+		{whv1.HealthUnknown, "NodeLost", want{"False", "True", ""}, "NodeLost", "InProgress"},
+		{whv1.HealthDegraded, "CrashLoopBackOff", want{"False", "", "True"}, "CrashLoopBackOff", "Failed"},
+		{whv1.HealthDegraded, "Init:CrashLoopBackOff", want{"False", "", "True"}, "Init:CrashLoopBackOff", "Failed"},
+		{whv1.HealthDegraded, "", want{"False", "", "True"}, whv1.ReasonDegraded, "Failed"},
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.health)+"/"+tc.reason, func(t *testing.T) {
 			cs := conditions(tc.health, tc.reason, "msg", now)
-			if len(cs) != 3 {
-				t.Fatalf("%d conditions", len(cs))
+			// Ready, and Reconciling or Stalled only while True.
+			wantLen := 1
+			if tc.want.reconciling != "" || tc.want.stalled != "" {
+				wantLen = 2
+			}
+			if len(cs) != wantLen {
+				t.Fatalf("%d conditions, want %d: %+v", len(cs), wantLen, cs)
 			}
 			got := map[string]metav1.Condition{}
 			for _, c := range cs {

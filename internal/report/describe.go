@@ -81,6 +81,9 @@ func (w *writer) describe(wh *whv1.WorkloadHealth) {
 		return
 	}
 	w.line(0, "Health", string(st.Health.Status))
+	if t := st.Health.LastTransitionTime; t != nil {
+		w.line(0, "Since", t.UTC().Format(time.RFC3339)+" ("+w.ago(t.Time)+")")
+	}
 	w.line(0, "Message", or(st.Health.Message))
 	w.line(0, "Ready", or(st.Ready))
 	w.line(0, "Reason", or(st.Reason))
@@ -119,18 +122,26 @@ func (w *writer) pods(st *whv1.WorkloadHealthStatus) {
 		w.line(0, "Pod Details", none)
 		return
 	}
-	total := 0
+	total, listed := 0, 0
 	for _, n := range st.PodCounts {
 		total += int(n)
 	}
+	for i := range st.Pods {
+		listed += podsOf(&st.Pods[i])
+	}
 	title := "Pod Details (worst first)"
-	if total > len(st.Pods) {
-		title = fmt.Sprintf("Pod Details (worst first, %d of %d)", len(st.Pods), total)
+	if total > listed {
+		title = fmt.Sprintf("Pod Details (worst first, %d of %d)", listed, total)
 	}
 	w.heading(0, title)
 	for i := range st.Pods {
 		p := &st.Pods[i]
 		w.heading(1, p.Name)
+		if n := podsOf(p); n > 1 {
+			// The entry stands for the pods in the same state; its
+			// restarts and node are this pod's, the worst of them.
+			w.line(2, "Same State", fmt.Sprintf("%d pods, this one the worst", n))
+		}
 		w.line(2, "Health", or(string(p.Health)))
 		status := or(p.Status)
 		if p.Phase != "" && p.Phase != p.Status {
@@ -152,6 +163,12 @@ func (w *writer) pods(st *whv1.WorkloadHealthStatus) {
 			w.container(3, &p.Containers[j])
 		}
 	}
+}
+
+// podsOf is how many pods an entry of status.pods stands for; an entry
+// written before count existed stands for one.
+func podsOf(p *whv1.PodHealth) int {
+	return max(int(p.Count), 1)
 }
 
 func (w *writer) container(level int, c *whv1.ContainerHealth) {
