@@ -108,10 +108,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	replaced := ""
-	if stored != nil {
-		replaced = stored.ResourceVersion
-	}
 	wh, err := r.write(ctx, req.NamespacedName, v, st.Ref, result.Status)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -121,9 +117,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 			r.recordMetrics(stored)
 		}
 		return ctrl.Result{RequeueAfter: result.RequeueAfter}, nil
-	}
-	if err := r.written.wrote(req.NamespacedName, replaced, wh); err != nil {
-		return ctrl.Result{}, err
 	}
 	r.recordMetrics(wh)
 	if after := healthOf(wh); after != v.health() {

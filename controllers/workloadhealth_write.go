@@ -27,8 +27,9 @@ import (
 const fieldOwner = "workloadhealth"
 
 // write applies the object's metadata and spec, then its status, each only
-// when it differs from what the manager knows of the object (v). It returns
-// the object as last written, or nil when nothing was.
+// when it differs from what the manager knows of the object (v), and
+// records each write. It returns the object as last written, or nil when
+// nothing was.
 //
 // Both are server-side applies of everything the manager owns, with no
 // resourceVersion: a cache behind the API server cannot make them fail
@@ -36,12 +37,25 @@ const fieldOwner = "workloadhealth"
 // last written.
 func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, v view, target whv1.TargetReference, assessed whv1.WorkloadHealthStatus) (*whv1.WorkloadHealth, error) {
 	var written *whv1.WorkloadHealth
+	prev := v.resourceVersion
+	record := func(wh *whv1.WorkloadHealth) error {
+		// Every version a write produced is one the cache may still
+		// show: each is recorded as replaced by the next.
+		if err := r.written.wrote(key, prev, wh); err != nil {
+			return err
+		}
+		written, prev = wh, wh.ResourceVersion
+		return nil
+	}
 	if !v.exists || !v.metadataCurrent {
 		wh, err := r.applyObject(ctx, key, target, v.exists)
 		if err != nil {
 			return nil, err
 		}
-		written, v.generation = wh, wh.Generation
+		v.generation = wh.Generation
+		if err := record(wh); err != nil {
+			return nil, err
+		}
 	}
 	desired, err := desiredStatus(v.prior, assessed, v.generation)
 	if err != nil {
@@ -58,11 +72,19 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, v view
 	if apierrors.IsNotFound(err) && written == nil {
 		// Deleted behind the cache (our own delete of a target that was
 		// gone a moment ago): create it again and write its status.
-		if _, err = r.applyObject(ctx, key, target, false); err == nil {
-			wh, err = r.applyStatus(ctx, key, desired)
+		r.written.forget(key)
+		prev = ""
+		var created *whv1.WorkloadHealth
+		if created, err = r.applyObject(ctx, key, target, false); err == nil {
+			if err = record(created); err == nil {
+				wh, err = r.applyStatus(ctx, key, desired)
+			}
 		}
 	}
-	return wh, err
+	if err != nil {
+		return nil, err
+	}
+	return wh, record(wh)
 }
 
 // applyObject applies the labels, annotation, ownerReference and spec the

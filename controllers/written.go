@@ -41,8 +41,10 @@ type records struct {
 // view is what the manager knows of an object before a write: from its
 // record when the cache is not past it, else from the cached object.
 type view struct {
-	exists     bool
-	generation int64
+	exists bool
+	// resourceVersion the object has as far as the manager knows.
+	resourceVersion string
+	generation      int64
 	// metadataCurrent: labels, annotation, ownerReference and spec are
 	// the ones the target needs.
 	metadataCurrent bool
@@ -78,7 +80,7 @@ func (rs *records) view(key types.NamespacedName, cached *whv1.WorkloadHealth, t
 	}
 	var v view
 	if rec != nil {
-		v = view{exists: true, generation: rec.generation, metadataCurrent: rec.target == target,
+		v = view{exists: true, resourceVersion: rec.resourceVersion, generation: rec.generation, metadataCurrent: rec.target == target,
 			status: rec.status, prior: rec.prior}
 	}
 	rs.mu.Unlock()
@@ -89,12 +91,14 @@ func (rs *records) view(key types.NamespacedName, cached *whv1.WorkloadHealth, t
 	if err != nil {
 		return v, err
 	}
-	return view{exists: true, generation: cached.Generation, metadataCurrent: metadataCurrent(cached, target),
+	return view{exists: true, resourceVersion: cached.ResourceVersion, generation: cached.Generation, metadataCurrent: metadataCurrent(cached, target),
 		status: h, prior: priorOf(cached)}, nil
 }
 
 // wrote records a write of key that took the object from resourceVersion
-// replaced (empty for a create) to the object wh.
+// replaced (empty for a create) to the object wh. The replaced versions
+// are dropped once the cache shows the last write, and the whole record
+// when the cache shows a version of someone else: a few per object.
 func (rs *records) wrote(key types.NamespacedName, replaced string, wh *whv1.WorkloadHealth) error {
 	h, err := statusHash(wh.Status)
 	if err != nil {

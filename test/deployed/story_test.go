@@ -57,8 +57,10 @@ var _ = Describe("The manager bound to the generated ClusterRole", Ordered, func
 	It("assesses the seed story", func() {
 		Eventually(func(g Gomega) {
 			wh := getWH(g, "deployment-activator")
-			g.Expect(wh.Status.Health).To(Equal(&whv1.Health{Status: whv1.HealthDegraded,
-				Message: "1/1 pods CrashLoopBackOff (phase Running)"}))
+			g.Expect(wh.Status.Health).NotTo(BeNil())
+			g.Expect(wh.Status.Health.Status).To(Equal(whv1.HealthDegraded))
+			g.Expect(wh.Status.Health.Message).To(Equal("1/1 pods CrashLoopBackOff (phase Running)"))
+			g.Expect(wh.Status.Health.LastTransitionTime).NotTo(BeNil(), "since when (SINCE)")
 			g.Expect(wh.Status.Ready).To(Equal("0/1"))
 			g.Expect(wh.Status.Restarts).To(BeEquivalentTo(161))
 			g.Expect(wh.Status.LastEvent).NotTo(BeNil())
