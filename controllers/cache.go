@@ -12,26 +12,48 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
+// Scope says which namespaces the manager watches.
+type Scope struct {
+	// Namespaces to watch; empty watches all of them.
+	Namespaces []string
+	// ExcludeNamespaces are left out (with Namespaces empty).
+	ExcludeNamespaces []string
+}
+
 // CacheOptions are the manager's cache options: Warning events only,
-// objects stripped of what nothing here reads, and, when namespaces are
-// given, only those namespaces watched. custom, when not nil, hears the
-// informers' watch errors (it stops reading a custom kind that is gone or
-// forbidden).
-func CacheOptions(namespaces []string, custom *CustomOwners) cache.Options {
+// objects stripped of what nothing here reads, and only the namespaces of
+// scope watched, filtered by the API server before anything reaches a
+// cache. WorkloadHealths are watched in excluded namespaces too, so that
+// the ones written before are found and deleted. custom, when not nil,
+// hears the informers' watch errors (it stops reading a custom kind that
+// is gone or forbidden).
+func CacheOptions(scope Scope, custom *CustomOwners) cache.Options {
+	warnings := fields.OneTermEqualSelector("type", corev1.EventTypeWarning)
 	opts := cache.Options{
 		DefaultTransform: stripUnread,
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Event{}: {Field: fields.OneTermEqualSelector("type", corev1.EventTypeWarning)},
+			&corev1.Event{}: {Field: warnings},
 		},
 	}
 	if custom != nil {
 		opts.DefaultWatchErrorHandler = custom.watchError
 	}
-	if len(namespaces) > 0 {
+	if len(scope.Namespaces) > 0 {
 		opts.DefaultNamespaces = map[string]cache.Config{}
-		for _, ns := range namespaces {
+		for _, ns := range scope.Namespaces {
 			opts.DefaultNamespaces[ns] = cache.Config{}
 		}
+	}
+	if len(scope.ExcludeNamespaces) > 0 {
+		excluded := make([]fields.Selector, 0, len(scope.ExcludeNamespaces))
+		for _, ns := range scope.ExcludeNamespaces {
+			excluded = append(excluded, fields.OneTermNotEqualSelector("metadata.namespace", ns))
+		}
+		opts.DefaultFieldSelector = fields.AndSelectors(excluded...)
+		opts.ByObject[&corev1.Event{}] = cache.ByObject{Field: fields.AndSelectors(append(excluded, warnings)...)}
+		opts.ByObject[&whv1.WorkloadHealth{}] = cache.ByObject{Field: fields.Everything()}
+		// Namespaces have no namespace to select on.
+		opts.ByObject[&corev1.Namespace{}] = cache.ByObject{Field: fields.Everything()}
 	}
 	return opts
 }
@@ -55,11 +77,13 @@ func stripUnread(in any) (any, error) {
 		return in, nil
 	}
 	if u, custom := in.(*unstructured.Unstructured); custom {
+		u.SetAnnotations(nil)
+		u.SetLabels(skipLabelOnly(u.GetLabels()))
 		workload.StripCustom(u) // only custom owners are read unstructured
 		return in, nil
 	}
 	obj.SetAnnotations(nil)
-	obj.SetLabels(nil)
+	obj.SetLabels(skipLabelOnly(obj.GetLabels()))
 	if ev, ok := in.(*corev1.Event); ok {
 		ev.Source, ev.ReportingController, ev.ReportingInstance = corev1.EventSource{}, "", ""
 		ev.Related, ev.Action = nil, ""
@@ -68,4 +92,12 @@ func stripUnread(in any) (any, error) {
 		k.Strip(in.(client.Object))
 	}
 	return in, nil
+}
+
+// skipLabelOnly keeps of labels the one the manager reads: LabelSkip.
+func skipLabelOnly(labels map[string]string) map[string]string {
+	if v, ok := labels[whv1.LabelSkip]; ok {
+		return map[string]string{whv1.LabelSkip: v}
+	}
+	return nil
 }

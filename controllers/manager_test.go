@@ -9,10 +9,12 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/controllers"
 )
 
 // What a running controller costs and how it behaves across restarts: it
@@ -74,7 +76,7 @@ var _ = Describe("Writes and restarts", func() {
 		Expect(uids).To(HaveLen(len(names)))
 
 		mgr.stop()
-		mgr = startManager(nil)
+		mgr = startManager(controllers.Scope{})
 		settle(ns, 2)
 		Eventually(func() []int { return readsOf(mgr, ns, names) }).Should(HaveEach(BeNumerically(">", 0)))
 		Expect(objectVersions(ns)).To(Equal(uids), "same objects, same resourceVersions")
@@ -85,7 +87,7 @@ var _ = Describe("Writes and restarts", func() {
 	It("watches only the namespaces in --namespaces", func() {
 		watched, other := newNamespace("watched"), newNamespace("unwatched")
 		mgr.stop()
-		limited := startManager([]string{watched})
+		limited := startManager(controllers.Scope{Namespaces: []string{watched}})
 		mgr = limited
 
 		createPod(watched, "in", running(true, ago(time.Hour)))
@@ -96,8 +98,74 @@ var _ = Describe("Writes and restarts", func() {
 
 		// The same namespace is picked up as soon as it is watched.
 		mgr.stop()
-		mgr = startManager(nil)
+		mgr = startManager(controllers.Scope{})
 		expectHealth(other, "pod-out", whv1.HealthHealthy, "Running")
+	})
+
+	It("leaves out the namespaces in --exclude-namespaces and deletes what it wrote there", func() {
+		kept, excluded := newNamespace("kept"), newNamespace("excluded")
+		createPod(excluded, "before", running(true, ago(time.Hour)))
+		expectHealth(excluded, "pod-before", whv1.HealthHealthy, "Running")
+
+		mgr.stop()
+		mgr = startManager(controllers.Scope{ExcludeNamespaces: []string{excluded}})
+		expectGone(excluded, "pod-before")
+		createPod(kept, "in", running(true, ago(time.Hour)))
+		createPod(excluded, "out", running(true, ago(time.Hour)))
+		expectHealth(kept, "pod-in", whv1.HealthHealthy, "Running")
+		Consistently(func(g Gomega) []string { return whNames(g, excluded) }).WithTimeout(2 * time.Second).Should(BeEmpty())
+		Expect(mgr.writes.inNamespace(excluded, func(name string) bool { return name == "pod-before" })).To(BeEmpty(),
+			"writes to an excluded namespace but the delete")
+
+		mgr.stop()
+		mgr = startManager(controllers.Scope{})
+		expectHealth(excluded, "pod-out", whv1.HealthHealthy, "Running")
+	})
+})
+
+var _ = Describe("The skip label", func() {
+	setSkip := func(obj client.Object, on bool) {
+		GinkgoHelper()
+		value := `null`
+		if on {
+			value = `"true"`
+		}
+		patch := []byte(`{"metadata":{"labels":{"` + whv1.LabelSkip + `":` + value + `}}}`)
+		Expect(k8sClient.Patch(ctx, obj, client.RawPatch(types.MergePatchType, patch))).To(Succeed())
+	}
+
+	It("on a workload removes its WorkloadHealth, and taking it off writes it again", func() {
+		ns := newNamespace("skip-workload")
+		d := createDeployment(ns, "web", 1, 1)
+		rs := createReplicaSet(ns, "web-5d9f8", d, "1", 1, 1)
+		createPod(ns, "web-5d9f8-aaaaa", ownedBy(controllerRef("apps/v1", "ReplicaSet", rs)), running(true, ago(time.Hour)))
+		createPod(ns, "debug", crashLooping(3, "exit 1"))
+		expectHealth(ns, "deployment-web", whv1.HealthHealthy, "Running")
+		expectHealth(ns, "pod-debug", whv1.HealthDegraded, "CrashLoopBackOff")
+
+		setSkip(d, true)
+		expectGone(ns, "deployment-web")
+		Consistently(func(g Gomega) []string { return whNames(g, ns) }).WithTimeout(2 * time.Second).Should(Equal([]string{"pod-debug"}))
+
+		setSkip(d, false)
+		expectHealth(ns, "deployment-web", whv1.HealthHealthy, "Running")
+	})
+
+	It("on a namespace removes every WorkloadHealth in it, and taking it off writes them again", func() {
+		ns := newNamespace("skip-namespace")
+		createPod(ns, "a", running(true, ago(time.Hour)))
+		createPod(ns, "b", crashLooping(3, "exit 1"))
+		expectHealth(ns, "pod-a", whv1.HealthHealthy, "Running")
+		expectHealth(ns, "pod-b", whv1.HealthDegraded, "CrashLoopBackOff")
+		namespace := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}
+
+		setSkip(namespace, true)
+		expectOnly(ns)
+		createPod(ns, "c", running(true, ago(time.Hour)))
+		Consistently(func(g Gomega) []string { return whNames(g, ns) }).WithTimeout(2 * time.Second).Should(BeEmpty())
+
+		setSkip(namespace, false)
+		expectOnly(ns, "pod-a", "pod-b", "pod-c")
 	})
 })
 

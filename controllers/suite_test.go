@@ -64,7 +64,7 @@ var _ = BeforeSuite(func() {
 	// forward past windows, and objects the server stamps with its own time
 	// must never look older than they are.
 	fakeClock = clocktesting.NewFakeClock(time.Now().Add(-time.Hour).Truncate(time.Second))
-	mgr = startManager(nil)
+	mgr = startManager(controllers.Scope{})
 })
 
 var _ = AfterSuite(func() {
@@ -84,12 +84,12 @@ type runningManager struct {
 
 // startManager starts the controller as cmd/manager wires it, on the fake
 // clock, limited to namespaces when given, with a client that counts writes.
-func startManager(namespaces []string) *runningManager {
+func startManager(scope controllers.Scope) *runningManager {
 	writes := newWriteCounter()
 	custom := controllers.NewCustomOwners()
 	m, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
-		Cache:                  controllers.CacheOptions(namespaces, custom),
+		Cache:                  controllers.CacheOptions(scope, custom),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		NewClient: func(config *rest.Config, options client.Options) (client.Client, error) {

@@ -34,6 +34,8 @@ import (
 const ControllerName = "workloadhealth"
 
 // +kubebuilder:rbac:groups="",resources=pods;replicationcontrollers,verbs=get;list;watch
+// Namespaces are read for their skip label only.
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=events,verbs=get;list;watch;create;patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=apps,resources=deployments;replicasets;statefulsets;daemonsets,verbs=get;list;watch
@@ -97,7 +99,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if st == nil {
+	if st == nil || r.skipped(ctx, st) {
 		r.forgetMetrics(req.NamespacedName)
 		r.written.forget(req.NamespacedName)
 		return ctrl.Result{}, r.deleteStale(ctx, stored)
@@ -159,6 +161,8 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 		b = b.Watches(k.New(), handler.EnqueueRequestsFromMapFunc(r.mapObject(k.GroupKind)),
 			builder.WithPredicates(ignoreUnchanged()))
 	}
+	b = b.Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.mapNamespace),
+		builder.WithPredicates(skipLabelChanged()))
 	if r.CustomOwners != nil {
 		events := r.CustomOwners.setup(mgr.GetCache(), mgr.GetRESTMapper(), r.Clock, mgr.GetLogger().WithName("custom-owners"))
 		b = b.WatchesRawSource(source.Channel(events, handler.EnqueueRequestsFromMapFunc(mapCustomOwner)))

@@ -158,6 +158,12 @@ const (
 	AnnotationArgoIgnoreUpdates = "argocd.argoproj.io/ignore-resource-updates"
 )
 
+// LabelSkip set to "true" on a namespace or on a workload (the target
+// object: a Deployment, a bare Pod, an Argo Rollout, ...) tells the manager
+// to leave it alone: no WorkloadHealth is written for it, and one written
+// before is deleted.
+const LabelSkip = "health.workloadhealth.io/skip"
+
 // Bounds the controller keeps and the CRD schema states.
 const (
 	// MaxMessageBytes bounds every message copied from the cluster.

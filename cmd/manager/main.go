@@ -43,6 +43,7 @@ const leaderElectionID = "workloadhealth.health.workloadhealth.io"
 
 type options struct {
 	namespaces       []string
+	excludeNS        []string
 	workloadKinds    owners.Kinds
 	maxPods          int
 	windows          health.Windows
@@ -80,8 +81,10 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 	def := health.DefaultWindows()
 	o := options{windows: def, crdBackoffCap: 30 * time.Second, discoveryTimeout: 10 * time.Second}
 	le := defaultLeaderElection()
-	var namespaces, workloadKinds string
+	var namespaces, excludeNS, workloadKinds string
 	fs.StringVar(&namespaces, "namespaces", "", "Comma-separated namespaces to watch; empty watches all namespaces.")
+	fs.StringVar(&excludeNS, "exclude-namespaces", "",
+		"Comma-separated namespaces not to watch (filtered by the API server); WorkloadHealths written there before are deleted. Not with --namespaces.")
 	fs.StringVar(&workloadKinds, "workload-kinds", "",
 		"Comma-separated group/Kind (apps/Deployment, serving.knative.dev/Revision) that are targets even when a controller owns them; without it, a pod's target is its topmost built-in owner or the first owner of another kind.")
 	fs.IntVar(&o.maxPods, "max-pods-per-workload", health.DefaultMaxPods,
@@ -130,10 +133,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (options, error) {
 		return o, err
 	}
 
-	for _, ns := range strings.Split(namespaces, ",") {
-		if ns = strings.TrimSpace(ns); ns != "" {
-			o.namespaces = append(o.namespaces, ns)
-		}
+	o.namespaces, o.excludeNS = splitList(namespaces), splitList(excludeNS)
+	if len(o.namespaces) > 0 && len(o.excludeNS) > 0 {
+		return o, errors.New("--namespaces and --exclude-namespaces cannot be used together: list only the namespaces to watch")
 	}
 	var err error
 	if o.workloadKinds, err = owners.ParseKinds(workloadKinds); err != nil {
@@ -183,7 +185,7 @@ func run(ctx context.Context, o options) error {
 	utilruntime.Must(whv1.AddToScheme(scheme))
 
 	custom := controllers.NewCustomOwners()
-	cacheOpts := controllers.CacheOptions(o.namespaces, custom)
+	cacheOpts := controllers.CacheOptions(controllers.Scope{Namespaces: o.namespaces, ExcludeNamespaces: o.excludeNS}, custom)
 	gate, err := reconnect.NewGate(cfg, ctrl.Log.WithName("reconnect"))
 	if err != nil {
 		return err
@@ -237,7 +239,7 @@ func run(ctx context.Context, o options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return fmt.Errorf("add readyz check: %w", err)
 	}
-	log.Info("Starting manager", "namespaces", o.namespaces, "maxPodsPerWorkload", o.maxPods,
+	log.Info("Starting manager", "namespaces", o.namespaces, "excludeNamespaces", o.excludeNS, "maxPodsPerWorkload", o.maxPods,
 		"flapWindow", o.windows.FlapWindow, "notReadyAfter", o.windows.NotReadyAfter,
 		"unschedulableAfter", o.windows.UnschedulableAfter, "leaderElect", o.leaderElect,
 		"leaseDuration", o.leaseDuration, "renewDeadline", o.renewDeadline, "retryPeriod", o.retryPeriod,
@@ -315,4 +317,15 @@ func servesWorkloadHealth(dc discovery.DiscoveryInterface, gv string) error {
 		}
 	}
 	return errNoResource
+}
+
+// splitList reads a comma-separated flag, ignoring blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

@@ -90,6 +90,8 @@ func TestParseFlags(t *testing.T) {
 		{name: "negative window", args: []string{"--not-ready-after=-1s"}, wantErr: "--not-ready-after must be positive"},
 		{name: "negative sync period", args: []string{"--sync-period=-1s"}, wantErr: "--sync-period must not be negative"},
 		{name: "unknown flag", args: []string{"--namespace=a"}, wantErr: "flag provided but not defined"},
+		{name: "namespaces to watch and to leave out", args: []string{"--namespaces=a", "--exclude-namespaces=b"},
+			wantErr: "--namespaces and --exclude-namespaces cannot be used together"},
 		{name: "workload kind without its group's slash", args: []string{"--workload-kinds=apps.Deployment"},
 			wantErr: `--workload-kinds: "apps.Deployment" is not group/Kind`},
 	}

@@ -193,7 +193,7 @@ func managerArgs(v any) (string, error) {
 		case strings.HasPrefix(arg, "--metrics-bind-address="):
 			lines = append(lines, "- --metrics-bind-address={{ if .Values.metrics.enabled }}"+
 				strings.TrimPrefix(arg, "--metrics-bind-address=")+"{{ else }}0{{ end }}")
-		case strings.HasPrefix(arg, "--namespaces") || strings.HasPrefix(arg, "--leader-election-namespace"):
+		case strings.HasPrefix(arg, "--namespaces") || strings.HasPrefix(arg, "--exclude-namespaces") || strings.HasPrefix(arg, "--leader-election-namespace"):
 			return "", fmt.Errorf("config/manager sets %s, which the chart takes from values", arg)
 		case strings.Contains(arg, "{{"):
 			return "", fmt.Errorf("manager argument %q holds a template action", arg)
@@ -204,6 +204,9 @@ func managerArgs(v any) (string, error) {
 	lines = append(lines,
 		"{{- with .Values.namespaces }}",
 		`- --namespaces={{ join "," . }}`,
+		"{{- end }}",
+		"{{- with .Values.excludeNamespaces }}",
+		`- --exclude-namespaces={{ join "," . }}`,
 		"{{- end }}",
 		"{{- range .Values.extraArgs }}",
 		"- {{ . | quote }}",

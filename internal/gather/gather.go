@@ -39,6 +39,10 @@ type Target struct {
 	// Owner is what a custom owner's own object says of itself, when it
 	// was read (or why it could not be); nil for built-in kinds.
 	Owner *health.CustomOwner
+	// Labels are the target object's labels, as far as the source keeps
+	// them (the controller's cache keeps only the skip label); nil when
+	// the object was not read.
+	Labels map[string]string
 	// ReplicaSets and Jobs the target controls directly (a Deployment's
 	// rollout, a CronJob's runs).
 	ReplicaSets []*appsv1.ReplicaSet
@@ -141,6 +145,9 @@ func candidates(ctx context.Context, src Source, key types.NamespacedName) ([]ca
 // and no pod's walk ends at it.
 func gatherCandidate(ctx context.Context, src Source, ns string, c candidate) (*Target, error) {
 	t := &Target{Namespace: ns, Ref: c.ref, Workload: c.obj}
+	if c.obj != nil {
+		t.Labels = c.obj.GetLabels()
+	}
 	isTarget := false
 	if c.obj != nil {
 		self, err := owners.Resolve(ctx, src, owners.GroupKindOf(c.ref), c.obj)
@@ -240,6 +247,7 @@ func (t *Target) readOwner(ctx context.Context, src Source) error {
 		return fmt.Errorf("read %s %s/%s: %w", t.Ref.Kind, t.Namespace, t.Ref.Name, err)
 	case u != nil && (t.Ref.UID == "" || u.GetUID() == t.Ref.UID):
 		t.Owner = health.ReadCustomOwner(u)
+		t.Labels = u.GetLabels()
 	}
 	return nil
 }

@@ -240,7 +240,6 @@ var _ = Describe("The manager bound to the generated ClusterRole", Ordered, func
 			{Verb: "delete", Group: "apps", Resource: "replicasets"},
 			{Verb: "delete", Resource: "events"},
 			{Verb: "get", Resource: "nodes"},
-			{Verb: "list", Resource: "namespaces"},
 			{Verb: "delete", Group: "coordination.k8s.io", Resource: "leases"},
 			// Its Lease is granted in its own namespace only.
 			{Verb: "get", Group: "coordination.k8s.io", Resource: "leases"},

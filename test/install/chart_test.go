@@ -86,6 +86,11 @@ var options = []option{
 		}},
 	{name: "namespaces", values: "namespaces: [shop, payments]",
 		check: func(r rendering) { Expect(r.args()).To(ContainElement("--namespaces=shop,payments")) }},
+	{name: "exclude-namespaces", values: "excludeNamespaces: [kube-system, sandbox]",
+		check: func(r rendering) {
+			Expect(r.args()).To(ContainElement("--exclude-namespaces=kube-system,sandbox"))
+			Expect(r.args()).NotTo(ContainElement(HavePrefix("--namespaces")))
+		}},
 	{name: "no-leader-election", values: "leaderElection: {enabled: false}\nreplicaCount: 1",
 		check: func(r rendering) {
 			Expect(r.args()).NotTo(ContainElement(HavePrefix("--leader-elect")))

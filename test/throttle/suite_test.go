@@ -103,7 +103,7 @@ var _ = AfterSuite(func() {
 func startManager() <-chan struct{} {
 	GinkgoHelper()
 	cfg := &rest.Config{Host: proxy.server.URL, QPS: -1}
-	cacheOpts := controllers.CacheOptions(nil, nil)
+	cacheOpts := controllers.CacheOptions(controllers.Scope{}, nil)
 	gate, err := reconnect.NewGate(cfg, ctrl.Log.WithName("reconnect"))
 	Expect(err).NotTo(HaveOccurred())
 	cacheOpts.NewInformer = gate.NewInformer
