@@ -45,8 +45,9 @@ func Assess(in Input) Result {
 		s := summarize(a.verdicts)
 		reason, message = s.worst.reason, podsMessage(&s, w)
 	}
+	redactions := 0
 	reason = cut(nonEmpty(reason, fallbackReason(tv.health)), 256)
-	message = cut(message, whv1.MaxMessageBytes)
+	message = stored(message, whv1.MaxMessageBytes, &redactions) // may quote a workload's condition
 	st.Health = &whv1.Health{Status: tv.health, Message: message}
 	st.Reason = reason
 	st.Ready = cut(tv.readyText, 32)
@@ -56,14 +57,14 @@ func Assess(in Input) Result {
 	st.Restarts, st.PhaseMismatches = restartsAndMismatches(a.verdicts)
 
 	if n := min(len(a.verdicts), maxPods); n > 0 {
-		st.Pods = podHealths(a.verdicts[:n])
+		st.Pods = podHealths(a.verdicts[:n], &redactions)
 	}
 
-	st.LastEvent = lastEvent(in.Events)
-	st.Hints = a.hints(tv)
+	st.LastEvent = lastEvent(in.Events, &redactions)
+	st.Hints = a.hints(tv, &redactions)
 	st.Conditions = conditions(tv.health, reason, message, in.Now)
 
-	return Result{Status: st, RequeueAfter: a.requeueAfter(), FromWorkloadStatus: tv.fromStatus}
+	return Result{Status: st, RequeueAfter: a.requeueAfter(), FromWorkloadStatus: tv.fromStatus, Redactions: redactions}
 }
 
 // sortWorstFirst orders the verdicts as status.pods lists them.
@@ -241,8 +242,9 @@ func (a *assessment) withoutPodsOrChildren() bool {
 }
 
 // hints collects the hints of every pod, worst first, and the workload's.
-func (a *assessment) hints(tv targetVerdict) []whv1.Hint {
+func (a *assessment) hints(tv targetVerdict, redactions *int) []whv1.Hint {
 	h := hintSet{target: tv.health}
+	defer func() { *redactions += h.redactions }()
 	for i := range a.verdicts {
 		h.podHints(&a.verdicts[i], a.verdicts[i].events, a.in.Now, a.windows)
 	}
@@ -338,7 +340,7 @@ func podCounts(vs []podVerdict) map[string]int32 {
 // podHealths are the entries of status.pods. The containers of all pods
 // share one backing array, and so do the times and exit codes, so that a
 // status costs a few allocations however many pods it lists.
-func podHealths(vs []podVerdict) []whv1.PodHealth {
+func podHealths(vs []podVerdict, redactions *int) []whv1.PodHealth {
 	out := make([]whv1.PodHealth, len(vs))
 	total, restarted := 0, 0
 	for i := range vs {
@@ -354,6 +356,7 @@ func podHealths(vs []podVerdict) []whv1.PodHealth {
 	for i := range vs {
 		out[i] = b.podHealth(&vs[i])
 	}
+	*redactions += b.redactions
 	return out
 }
 
@@ -362,6 +365,8 @@ type outputBuffers struct {
 	containers []whv1.ContainerHealth
 	times      []metav1.Time
 	codes      []int32
+	// redactions counts the secrets removed from termination messages.
+	redactions int
 }
 
 // containerCount is how many container entries a pod gets.
@@ -477,7 +482,7 @@ func (b *outputBuffers) containerHealth(cs *corev1.ContainerStatus, init bool) w
 	if t := cs.LastTerminationState.Terminated; t != nil {
 		c.LastTerminationReason = cut(t.Reason, 256)
 		c.LastExitCode = b.code(t.ExitCode)
-		c.LastTerminationMessage = cut(t.Message, whv1.MaxMessageBytes)
+		c.LastTerminationMessage = stored(t.Message, whv1.MaxMessageBytes, &b.redactions)
 	}
 	return c
 }

@@ -3,6 +3,9 @@ package health
 import (
 	"strings"
 	"unicode/utf8"
+
+	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
+	"github.com/workloadhealth/workloadhealth/internal/redact"
 )
 
 // cutMarker ends a string that was cut, so that readers know text is
@@ -53,4 +56,61 @@ func lineAround(s string, i int) string {
 		end += i
 	}
 	return strings.TrimSpace(s[start:end])
+}
+
+// stored is how every text copied from the cluster is kept: credentials
+// redacted first, so that a secret is never half cut into the stored
+// text, then cut to max bytes of valid UTF-8. n counts the secrets
+// removed.
+func stored(s string, max int, n *int) string {
+	s, k := redact.String(s)
+	*n += k
+	return cut(s, max)
+}
+
+// evidenceLine is the one line a hint quotes from a text: the line a
+// text rule matched, else the first line that is not blank.
+func evidenceLine(s string) string {
+	if strings.IndexByte(s, '\n') < 0 {
+		return strings.TrimSpace(s)
+	}
+	if at := firstTextMatch(s); at >= 0 {
+		return lineAround(s, at)
+	}
+	for _, l := range lines(s) {
+		if t := strings.TrimSpace(l.text); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// storedEvidence is a hint's evidence as it is kept: one line, redacted,
+// at most MaxEvidenceBytes. A longer line keeps its start and its end,
+// cut in the middle: the chain of a wrapped error (Go's "x: y: cause",
+// containerd's pull errors) ends with its cause, a Java exception starts
+// with it.
+func storedEvidence(s string, n *int) string {
+	s, k := redact.String(evidenceLine(s))
+	*n += k
+	return cutMiddle(s, whv1.MaxEvidenceBytes)
+}
+
+// cutMiddle is like cut, but removes the middle of a string that is too
+// long: its first and last parts are kept, joined by cutMarker.
+func cutMiddle(s string, max int) string {
+	s = cut(s, len(s)+len(cutMarker)) // valid UTF-8, not cut
+	if len(s) <= max || max < 4*len(cutMarker) {
+		return cut(s, max)
+	}
+	room := max - len(cutMarker)
+	head := room / 2
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	tail := len(s) - (room - head)
+	for tail < len(s) && !utf8.RuneStart(s[tail]) {
+		tail++
+	}
+	return s[:head] + cutMarker + s[tail:]
 }
