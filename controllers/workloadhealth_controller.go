@@ -98,6 +98,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 
 	result := health.Assess(st.Input(r.Clock.Now(), r.Windows, r.MaxPods))
+	r.countRedactions(result.Redactions)
 
 	base := stored
 	wh, err := r.write(ctx, req.NamespacedName, base, st.Ref, result.Status)
