@@ -353,9 +353,30 @@ func pathIn(line string) string {
 	return ""
 }
 
+// textRuleBytes bounds what the text rules read of one text: a
+// termination message is at most 4 KiB (the kubelet's bound), a log read
+// 64 KiB; only a text written to the API by hand is longer, and of that
+// the rules read the end, where a process's last words are.
+const textRuleBytes = 64 << 10
+
+// textRuleWindow is the part of s the text rules read, and its offset in
+// s: all of it, or its last textRuleBytes from a line start when there is
+// one.
+func textRuleWindow(s string) (string, int) {
+	if len(s) <= textRuleBytes {
+		return s, 0
+	}
+	off := len(s) - textRuleBytes
+	if i := strings.IndexByte(s[off:], '\n'); i >= 0 && i < textRuleBytes/2 {
+		off += i + 1
+	}
+	return s[off:], off
+}
+
 // firstTextMatch is the earliest index in s where a text rule matches,
 // or -1: the line a multi-line message is quoted by when it is evidence.
 func firstTextMatch(s string) int {
+	s, off := textRuleWindow(s)
 	best := -1
 	take := func(at int, ok bool) {
 		if ok && at >= 0 && (best < 0 || at < best) {
@@ -375,5 +396,8 @@ func firstTextMatch(s string) int {
 	take(at, ok)
 	take(appOutOfMemory(s))
 	take(appPanic(s))
-	return best
+	if best < 0 {
+		return -1
+	}
+	return off + best
 }

@@ -3,6 +3,7 @@ package health
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -323,16 +324,50 @@ func TestHintAppPanic(t *testing.T) {
 // TestEvidenceLine: a multi-line text is quoted by the line a text rule
 // matched, else by its first line that is not blank.
 func TestEvidenceLine(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"one line", "one line"},
-		{"  padded  ", "padded"},
-		{"\n\nstarting\nfatal: open /etc/app/app.yaml: no such file or directory\n", "fatal: open /etc/app/app.yaml: no such file or directory"},
-		{"\n\nfirst\nsecond", "first"},
-		{"", ""},
+	tests := []struct {
+		in, want string
+		at       int
+	}{
+		{"one line", "one line", -1},
+		{"  padded  ", "padded", -1},
+		{"\n\nstarting\n  fatal: open /etc/app/app.yaml: no such file or directory\n", "fatal: open /etc/app/app.yaml: no such file or directory", 31},
+		{"\n\nfirst\nsecond", "first", -1},
+		{"", "", -1},
 	}
 	for _, tc := range tests {
-		if got := evidenceLine(tc.in); got != tc.want {
-			t.Errorf("evidenceLine(%q) = %q, want %q", tc.in, got, tc.want)
+		if got, at := evidenceLine(tc.in); got != tc.want || at != tc.at {
+			t.Errorf("evidenceLine(%q) = %q %d, want %q %d", tc.in, got, at, tc.want, tc.at)
 		}
+	}
+}
+
+// TestStoredEvidence: a long line is quoted around what a rule matched,
+// redacted first, within the bound.
+func TestStoredEvidence(t *testing.T) {
+	dns := "dial tcp: lookup db.payments.svc.cluster.local on 10.96.0.10:53: no such host"
+	long := strings.Repeat("€", 20000)
+	tests := []struct {
+		name, in, want string
+		redactions     int
+	}{
+		{name: "short", in: "x509: certificate signed by unknown authority", want: "x509: certificate signed by unknown authority"},
+		{name: "a match in a megabyte line", in: long + " " + dns + " " + long,
+			want: "…" + strings.Repeat("€", 31) + " " + dns + " " + strings.Repeat("€", 25) + "…"}, // 160 bytes before "no such host"
+		{name: "a secret before the match", in: "connect postgres://app:hunter2@db:5432 failed: " + dns,
+			want: "connect postgres://app:[REDACTED]@db:5432 failed: " + dns, redactions: 1},
+		{name: "no match keeps start and end", in: strings.Repeat("a", 200) + strings.Repeat("b", 200),
+			want: strings.Repeat("a", 126) + "…" + strings.Repeat("b", 127)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := 0
+			got := storedEvidence(tc.in, &n)
+			if got != tc.want || n != tc.redactions {
+				t.Errorf("storedEvidence = %q (%d redactions)\nwant %q (%d)", got, n, tc.want, tc.redactions)
+			}
+			if len(got) > whv1.MaxEvidenceBytes || !utf8.ValidString(got) {
+				t.Errorf("%d bytes, valid %v", len(got), utf8.ValidString(got))
+			}
+		})
 	}
 }

@@ -182,11 +182,13 @@ func (h *hintSet) hints() []whv1.Hint {
 	return out
 }
 
-// textHints runs the text rules on one text copied from the cluster.
+// textHints runs the text rules on one text copied from the cluster, or
+// on its end when it is longer than the rules read.
 func (h *hintSet) textHints(t textFacts) {
 	if t.text == "" {
 		return
 	}
+	t.text, _ = textRuleWindow(t.text)
 	for _, rule := range textHintRules() {
 		if it, ok := rule(t); ok {
 			h.add(it, t.v)

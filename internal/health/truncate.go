@@ -4,7 +4,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/redact"
 )
 
@@ -58,42 +57,23 @@ func lineAround(s string, i int) string {
 	return strings.TrimSpace(s[start:end])
 }
 
+// redactMargin is how far past its bound a text is read for secrets
+// before it is cut: a secret that starts before the bound ends within
+// the margin (a PEM block that does not is redacted to the end of what
+// is read), and a hostile megabyte of text costs no more than this.
+const redactMargin = 8 << 10
+
 // stored is how every text copied from the cluster is kept: credentials
 // redacted first, so that a secret is never half cut into the stored
 // text, then cut to max bytes of valid UTF-8. n counts the secrets
 // removed.
 func stored(s string, max int, n *int) string {
+	if len(s) > max+redactMargin {
+		s = s[:max+redactMargin]
+	}
 	s, k := redact.String(s)
 	*n += k
 	return cut(s, max)
-}
-
-// evidenceLine is the one line a hint quotes from a text: the line a
-// text rule matched, else the first line that is not blank.
-func evidenceLine(s string) string {
-	if strings.IndexByte(s, '\n') < 0 {
-		return strings.TrimSpace(s)
-	}
-	if at := firstTextMatch(s); at >= 0 {
-		return lineAround(s, at)
-	}
-	for _, l := range lines(s) {
-		if t := strings.TrimSpace(l.text); t != "" {
-			return t
-		}
-	}
-	return ""
-}
-
-// storedEvidence is a hint's evidence as it is kept: one line, redacted,
-// at most MaxEvidenceBytes. A longer line keeps its start and its end,
-// cut in the middle: the chain of a wrapped error (Go's "x: y: cause",
-// containerd's pull errors) ends with its cause, a Java exception starts
-// with it.
-func storedEvidence(s string, n *int) string {
-	s, k := redact.String(evidenceLine(s))
-	*n += k
-	return cutMiddle(s, whv1.MaxEvidenceBytes)
 }
 
 // cutMiddle is like cut, but removes the middle of a string that is too

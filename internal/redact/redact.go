@@ -56,9 +56,11 @@ var rules = [...]rule{
 	// An Azure SAS token's signature in a URL or connection string.
 	{name: "sas signature", triggers: []string{"sig="}, re: regexp.MustCompile(`[?&;]sig=(?P<s>[^\s&;"']+)`)},
 	// user:password@ in a URL (postgres://, mongodb+srv://, amqp://,
-	// https://) or in a Go MySQL DSN ("user:pass@tcp(host:3306)/db"); the
+	// https://; the expression starts at "://", whatever the scheme, so
+	// that the regexp engine looks for that literal first) or in a Go
+	// MySQL DSN ("user:pass@tcp(host:3306)/db"); the
 	// user is kept, it tells whose credentials a server rejected.
-	{name: "url password", triggers: []string{"://"}, re: regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@"']*:(?P<s>[^\s/@"']+)@`)},
+	{name: "url password", triggers: []string{"://"}, re: regexp.MustCompile(`://[^\s:/@"']*:(?P<s>[^\s/@"']+)@`)},
 	{name: "dsn password", triggers: []string{"@tcp(", "@unix(", "@udp("}, re: regexp.MustCompile(`(?:^|[\s"'=])[A-Za-z0-9_.-]+:(?P<s>[^\s/@"':]+)@(?:tcp|unix|udp)\(`)},
 	// A bearer token after the word Bearer, wherever it is.
 	{name: "bearer token", triggers: []string{"bearer"}, re: regexp.MustCompile(`(?i)\bbearer\s+(?P<s>[A-Za-z0-9\-._~+/]{8,}=*)`), keep: notTokenLike},
@@ -67,8 +69,8 @@ var rules = [...]rule{
 	// Cloud keys by their own shape: AWS access key IDs and a secret key
 	// that follows one, Google API keys; well-known token prefixes
 	// (GitHub, GitLab, Slack, Stripe).
-	{name: "aws access key", triggers: []string{"akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa", "anva"}, re: regexp.MustCompile(`\b(?P<s>(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16})\b`)},
-	{name: "aws secret after key id", triggers: []string{"[redacted]"}, re: regexp.MustCompile(`\[REDACTED\][\s:,/|]+(?P<s>[A-Za-z0-9/+]{40})\b`)},
+	{name: "aws access key", triggers: awsKeyIDPrefixes, re: regexp.MustCompile(`\b(?P<s>(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16})\b`)},
+	{name: "aws secret after key id", triggers: awsKeyIDPrefixes, re: regexp.MustCompile(`\[REDACTED\][\s:,/|]+(?P<s>[A-Za-z0-9/+]{40})\b`)},
 	{name: "google api key", triggers: []string{"aiza"}, re: regexp.MustCompile(`\b(?P<s>AIza[0-9A-Za-z_-]{35})`)},
 	{name: "vendor token", triggers: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "k_live_"}, re: regexp.MustCompile(`\b(?P<s>(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}))`)},
 }
@@ -105,16 +107,24 @@ func notTokenLike(v string) bool {
 	return !other && !(lower && upper)
 }
 
-// keyWords are the words of secretKey, for the key-value rules'
-// triggers.
+// awsKeyIDPrefixes start AWS access key IDs (and are the triggers of the
+// rule that finds the secret key after one: the mask of rules to run is
+// taken from the text before any is replaced).
+var awsKeyIDPrefixes = []string{"akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa", "anva"}
+
+// keyWords are the words of secretKey, the key-value rules' triggers.
 var keyWords = []string{"pass", "secret", "token", "key", "credential", "signature", "session", "cookie"}
 
 // String returns s with every secret replaced by Marker, and how many were
 // replaced. Text without secrets is returned as it is, without allocating.
 func String(s string) (string, int) {
+	mask := ruleMask(s)
+	if mask == 0 {
+		return s, 0
+	}
 	n := 0
 	for i := range rules {
-		if !holdsAny(s, rules[i].triggers) {
+		if mask&(1<<i) == 0 {
 			continue
 		}
 		var k int
@@ -162,35 +172,70 @@ func secretSpan(re *regexp.Regexp, m []int) (int, int) {
 	return -1, -1
 }
 
-// holdsAny says whether s holds one of the lower-case words, ignoring
-// ASCII case.
-func holdsAny(s string, words []string) bool {
-	for _, t := range words {
-		if containsFold(s, t) {
-			return true
-		}
-	}
-	return false
+// trigger is a word that lets rules run: the rules whose triggers hold
+// it, as a bit mask over rules.
+type trigger struct {
+	word  string
+	rules uint32
 }
 
-// containsFold is strings.Contains ignoring ASCII case, for a lower-case
-// needle, without allocating.
-func containsFold(s, needle string) bool {
-	n := len(needle)
-	for i := 0; i+n <= len(s); i++ {
-		j := 0
-		for ; j < n; j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != needle[j] {
-				break
+// triggersByFirst lists the triggers by their first byte, both cases, so
+// that one pass over a text finds which rules may match in it.
+var triggersByFirst = indexTriggers()
+
+func indexTriggers() *[256][]trigger {
+	var t [256][]trigger
+	add := func(c byte, tr trigger) {
+		for k := range t[c] {
+			if t[c][k].word == tr.word {
+				t[c][k].rules |= tr.rules
+				return
 			}
 		}
-		if j == n {
-			return true
+		t[c] = append(t[c], tr)
+	}
+	for i := range rules {
+		for _, w := range rules[i].triggers {
+			tr := trigger{word: w, rules: 1 << i}
+			add(w[0], tr)
+			if 'a' <= w[0] && w[0] <= 'z' {
+				add(w[0]-('a'-'A'), tr)
+			}
 		}
 	}
-	return false
+	return &t
+}
+
+// ruleMask is the set of rules whose triggers s holds, ignoring ASCII
+// case, found in one pass without allocating.
+func ruleMask(s string) uint32 {
+	var mask uint32
+	for i := 0; i+1 < len(s); i++ {
+		ts := triggersByFirst[s[i]]
+		if len(ts) == 0 {
+			continue
+		}
+		second := s[i+1] | 0x20 // lower-case for letters; the words' second bytes are letters or ':'
+		for _, t := range ts {
+			if (t.word[1]|0x20) == second && mask&t.rules != t.rules && len(s)-i >= len(t.word) && equalFold(s[i:i+len(t.word)], t.word) {
+				mask |= t.rules
+			}
+		}
+	}
+	return mask
+}
+
+// equalFold compares s to a lower-case needle of the same length,
+// ignoring ASCII case.
+func equalFold(s, needle string) bool {
+	for k := 0; k < len(needle); k++ {
+		c := s[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != needle[k] {
+			return false
+		}
+	}
+	return true
 }

@@ -145,10 +145,33 @@ func TestStringWithoutTriggerDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// TestTriggers: every rule has triggers, lower-case and of two bytes or
+// more (ruleMask compares the first two bytes before the rest, to
+// lower-cased text), and there are no more rules than mask bits.
+func TestTriggers(t *testing.T) {
+	if len(rules) > 32 {
+		t.Fatalf("%d rules, the mask has 32 bits", len(rules))
+	}
+	for _, r := range rules {
+		if len(r.triggers) == 0 {
+			t.Errorf("rule %q has no trigger, it would never run", r.name)
+		}
+		for _, w := range r.triggers {
+			if len(w) < 2 || w != strings.ToLower(w) {
+				t.Errorf("rule %q: trigger %q is not a lower-case word of two bytes or more", r.name, w)
+			}
+		}
+	}
+	if got := ruleMask("xx AUTHORIZATION: Bearer"); got == 0 {
+		t.Error("upper-case trigger words are not found")
+	}
+}
+
 func BenchmarkString(b *testing.B) {
 	for _, in := range []struct{ name, s string }{
 		{"plain", "Back-off restarting failed container app in pod web-7d4b9c8f6-x2x9q_default(2f0e)"},
 		{"trigger without secret", `FATAL:  password authentication failed for user "app"`},
+		{"megabyte without trigger", strings.Repeat("€ 12.5 ", 150000)},
 		{"secret", "level=error msg=\"connect failed\" dsn=postgres://app:hunter2@db:5432/orders token=abcdef0123456789"},
 	} {
 		b.Run(in.name, func(b *testing.B) {
