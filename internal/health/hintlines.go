@@ -121,20 +121,28 @@ var configFileMissingPatterns = []string{
 	"FileNotFoundException",
 }
 
-// configMissing finds a missing environment variable or configuration
-// file, and what is missing.
-func configMissing(s string) (what string, at int, ok bool) {
+// missingConfigKind says what configMissing found missing.
+type missingConfigKind int
+
+const (
+	missingEnvVar missingConfigKind = iota
+	missingConfigFile
+)
+
+// configMissing finds a missing environment variable (its name, "" when
+// the line does not say) or configuration file (its path).
+func configMissing(s string) (kind missingConfigKind, name string, at int, ok bool) {
 	for _, line := range lines(s) {
 		if name, ok := missingEnv(line.text); ok {
-			return "environment variable " + quote(name), line.at, true
+			return missingEnvVar, name, line.at, true
 		}
 		if i := firstIndex(line.text, configFileMissingPatterns); i >= 0 {
 			if p := pathIn(line.text); p != "" && configFile(p) {
-				return "file " + quote(p), line.at + i, true
+				return missingConfigFile, p, line.at + i, true
 			}
 		}
 	}
-	return "", -1, false
+	return 0, "", -1, false
 }
 
 // missingEnv finds the name of a missing environment variable in a line.
@@ -390,7 +398,7 @@ func firstTextMatch(s string) int {
 	take(tlsFailure(s))
 	_, at, ok = credentialsRejected(s)
 	take(at, ok)
-	_, at, ok = configMissing(s)
+	_, _, at, ok = configMissing(s)
 	take(at, ok)
 	_, at, ok = permissionDenied(s)
 	take(at, ok)

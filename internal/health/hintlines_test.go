@@ -217,6 +217,8 @@ func TestHintConfigMissingText(t *testing.T) {
 		// An application's own words.
 		{name: "prose", text: "FATAL: environment variable STRIPE_API_URL is not set",
 			code: whv1.HintConfigMissing, message: `"STRIPE_API_URL"`, evidence: "FATAL: environment variable STRIPE_API_URL is not set"},
+		{name: "prose without a name", text: "error: a required environment variable is missing",
+			code: whv1.HintConfigMissing, message: "a required environment variable is not set", evidence: "error: a required environment variable is missing"},
 		// Go os: PathError "open %s: no such file or directory".
 		{name: "go config file", text: "load config: open /etc/app/config.yaml: no such file or directory",
 			code: whv1.HintConfigMissing, message: `file "/etc/app/config.yaml" does not exist`, evidence: "load config: open /etc/app/config.yaml: no such file or directory"},

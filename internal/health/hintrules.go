@@ -617,15 +617,18 @@ func hintCredentialsRejected(t textFacts) (hintItem, bool) {
 // hintConfigMissingText: the app says a required environment variable
 // or configuration file is missing.
 func hintConfigMissingText(t textFacts) (hintItem, bool) {
-	what, at, ok := configMissing(t.text)
+	kind, name, at, ok := configMissing(t.text)
 	if !ok {
 		return hintItem{}, false
 	}
-	msg := "a required environment variable is not set: check the container's env and envFrom"
-	if strings.HasPrefix(what, "file ") {
-		msg = what + " does not exist: check the volume that should provide it (ConfigMap, Secret, mountPath, subPath)"
-	} else if what != "environment variable \"\"" {
-		msg = what + " is not set: check the container's env and envFrom, and the ConfigMap or Secret they read"
+	var msg string
+	switch {
+	case kind == missingConfigFile:
+		msg = "file " + quote(name) + " does not exist: check the volume that should provide it (ConfigMap, Secret, mountPath, subPath)"
+	case name != "":
+		msg = "environment variable " + quote(name) + " is not set: check the container's env and envFrom, and the ConfigMap or Secret they read"
+	default:
+		msg = "a required environment variable is not set: check the container's env and envFrom"
 	}
 	return lineHint(whv1.HintConfigMissing, msg, t, at), true
 }
