@@ -53,6 +53,10 @@ var rules = [...]rule{
 		keep: placeholder},
 	{name: "secret key: value", triggers: keyWords, re: regexp.MustCompile(`(?i)` + secretKey + `["']?\s*:\s*(?P<s>\[REDACTED\]|[^\s"',;&}\]\)]+)`),
 		keep: func(v string) bool { return placeholder(v) || notTokenLike(v) }},
+	// A Docker config's "auth" (base64 of user:password), and ODBC's PWD
+	// after a semicolon (a bare PWD= is the working directory).
+	{name: "docker auth", triggers: []string{`"auth"`}, re: regexp.MustCompile(`"auth"\s*:\s*"(?P<s>[^"]+)"`)},
+	{name: "odbc pwd", triggers: []string{"pwd"}, re: regexp.MustCompile(`(?i);\s*pwd\s*=\s*(?P<s>\{[^}]*\}|[^;\s"']+)`)},
 	// An Azure SAS token's signature in a URL or connection string.
 	{name: "sas signature", triggers: []string{"sig="}, re: regexp.MustCompile(`[?&;]sig=(?P<s>[^\s&;"']+)`)},
 	// user:password@ in a URL (postgres://, mongodb+srv://, amqp://,
