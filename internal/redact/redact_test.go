@@ -3,6 +3,7 @@ package redact
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The secrets below are made up; their shapes follow the documented
@@ -186,4 +187,30 @@ func BenchmarkString(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzString: whatever the text, redacting is idempotent, keeps valid
+// UTF-8 valid, and counts the markers it added.
+func FuzzString(f *testing.F) {
+	for _, s := range []string{
+		"password=hunter2", `{"token": "abc123"}`, "Authorization: Bearer abcdef0123456789", jwt, pemKey,
+		awsKeyID + ":" + awsSecret, "postgres://u:p@h/db", "app:pw@tcp(db:3306)/x", "token bucket full",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, n := String(s)
+		if again, m := String(got); again != got || m != 0 {
+			t.Fatalf("String(%q) = %q, and again %q (%d)", s, got, again, m)
+		}
+		if added := strings.Count(got, Marker) - strings.Count(s, Marker); n != added {
+			t.Fatalf("String(%q) = %q: count %d, %d markers added", s, got, n, added)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("String(%q) = %q is not valid UTF-8", s, got)
+		}
+		if n == 0 && got != s {
+			t.Fatalf("String(%q) = %q changed the text without counting", s, got)
+		}
+	})
 }
