@@ -264,8 +264,9 @@ type Hint struct {
 
 	// evidence is the one line the hint was read from (the matched line of
 	// an event, a termination message, a log or a status message), with
-	// credentials redacted, cut to 256 bytes of valid UTF-8. Never a tail
-	// of a log.
+	// credentials redacted, at most 256 bytes of valid UTF-8: a longer
+	// line is cut around what matched, with "…" where it was cut. Never a
+	// tail of a log.
 	// +kubebuilder:validation:MaxLength=256
 	// +optional
 	Evidence string `json:"evidence,omitempty"`
