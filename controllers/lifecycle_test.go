@@ -34,7 +34,8 @@ var _ = Describe("Lifecycle", func() {
 		Expect(condition(wh, whv1.ConditionReady)).To(Equal(metav1.ConditionFalse))
 		Expect(wh.Status.PhaseMismatches).To(Equal(int32(1)))
 		Expect(wh.Status.Hints).NotTo(BeEmpty())
-		Expect(wh.Status.Hints[0].Code).To(Equal(whv1.HintCrashLoopBackOff))
+		// The panic is the cause, the crash loop its symptom.
+		Expect(hintCodes(wh)).To(Equal([]whv1.HintCode{whv1.HintAppPanic, whv1.HintCrashLoopBackOff}))
 
 		// Ready again, but it restarted within the flap window: no alert
 		// clears until it has stayed ready for the whole window.

@@ -106,6 +106,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 
 	result := health.Assess(st.Input(r.Clock.Now(), r.Windows, r.MaxPods))
+	r.countRedactions(result.Redactions)
 	v, err := r.written.view(req.NamespacedName, stored, st.Ref)
 	if err != nil {
 		return ctrl.Result{}, err

@@ -20,3 +20,10 @@ func (r *Reconciler) forgetMetrics(key types.NamespacedName) {
 		r.Metrics.Forget(key.Namespace, key.Name)
 	}
 }
+
+// countRedactions exports how many secrets an assessment removed.
+func (r *Reconciler) countRedactions(n int) {
+	if r.Metrics != nil {
+		r.Metrics.CountRedactions(n)
+	}
+}

@@ -69,7 +69,9 @@ const (
 	HintOOMKilled HintCode = "OOMKilled"
 	// HintImagePullFailed: an image cannot be pulled.
 	HintImagePullFailed HintCode = "ImagePullFailed"
-	// HintConfigMissing: a ConfigMap, Secret or key the pod needs is missing.
+	// HintConfigMissing: a ConfigMap, Secret or key the pod needs is
+	// missing, or the application says a required environment variable or
+	// configuration file is.
 	HintConfigMissing HintCode = "ConfigMissing"
 	// HintReadinessProbeFailed: the readiness probe fails.
 	HintReadinessProbeFailed HintCode = "ReadinessProbeFailed"
@@ -77,9 +79,11 @@ const (
 	HintLivenessProbeFailed HintCode = "LivenessProbeFailed"
 	// HintStartupProbeFailed: the startup probe fails.
 	HintStartupProbeFailed HintCode = "StartupProbeFailed"
-	// HintDNSFailure: a name could not be resolved.
+	// HintDNSFailure: a name could not be resolved (Go's resolver, glibc,
+	// Java, Node.js, Python, Ruby, nginx, libpq, the MySQL client).
 	HintDNSFailure HintCode = "DNSFailure"
-	// HintDependencyUnreachable: a connection to another address failed.
+	// HintDependencyUnreachable: a connection to another address was
+	// refused or timed out.
 	HintDependencyUnreachable HintCode = "DependencyUnreachable"
 	// HintUnschedulable: the scheduler cannot place a pod.
 	HintUnschedulable HintCode = "Unschedulable"
@@ -110,6 +114,48 @@ const (
 	// HintOwnerStatusUnreadable: the manager may not read a custom
 	// workload's own object, so it judged the workload from its pods only.
 	HintOwnerStatusUnreadable HintCode = "OwnerStatusUnreadable"
+	// HintTLSFailure: a TLS handshake or certificate check failed (an
+	// unknown authority, an expired certificate, a name the certificate
+	// does not cover, plain HTTP where TLS was expected). Severity from the
+	// pod: Critical when its failure makes the target Degraded, else
+	// Warning.
+	HintTLSFailure HintCode = "TLSFailure"
+	// HintCredentialsRejected: a dependency (a database, a cache, a broker,
+	// a cloud API) rejected the credentials it was given. Severity from the
+	// pod.
+	HintCredentialsRejected HintCode = "CredentialsRejected"
+	// HintPermissionDenied: the process may not read or write a file or
+	// volume (EACCES, a read-only file system). Severity from the pod.
+	HintPermissionDenied HintCode = "PermissionDenied"
+	// HintAppOutOfMemory: the runtime itself ran out of memory (Java's
+	// OutOfMemoryError, Go's "fatal error: runtime: out of memory", V8's
+	// heap limit): a heap setting or a leak, distinct from OOMKilled, where
+	// the kernel killed the container at its limit. Severity from the pod.
+	HintAppOutOfMemory HintCode = "AppOutOfMemory"
+	// HintAppPanic: the process died of a panic or an uncaught exception;
+	// the evidence is the first line of its trace. Severity from the pod.
+	HintAppPanic HintCode = "AppPanic"
+)
+
+// EvidenceSource says where a hint's evidence was read. Like the hint
+// codes, the schema bounds its shape, not its values, so that an older
+// CRD accepts the sources of a newer manager.
+// +kubebuilder:validation:MaxLength=32
+// +kubebuilder:validation:Pattern=`^[a-z][A-Za-z]*$`
+type EvidenceSource string
+
+const (
+	// EvidenceFromLog: a line of the previous log of a crashed container.
+	EvidenceFromLog EvidenceSource = "log"
+	// EvidenceFromTerminationMessage: a line of a container's termination
+	// message.
+	EvidenceFromTerminationMessage EvidenceSource = "terminationMessage"
+	// EvidenceFromEvent: a line of a Warning event's message.
+	EvidenceFromEvent EvidenceSource = "event"
+	// EvidenceFromStatus: a line of a message in the status of the pod
+	// (its own message, a condition's), of a waiting container, or of the
+	// workload (a condition's).
+	EvidenceFromStatus EvidenceSource = "status"
 )
 
 // Condition types, following kstatus.
@@ -168,6 +214,8 @@ const LabelSkip = "health.workloadhealth.io/skip"
 const (
 	// MaxMessageBytes bounds every message copied from the cluster.
 	MaxMessageBytes = 1024
+	// MaxEvidenceBytes bounds a hint's evidence: one line.
+	MaxEvidenceBytes = 256
 	// MaxPods bounds status.pods; --max-pods-per-workload cannot exceed it.
 	MaxPods = 100
 	// MaxContainersPerPod bounds status.pods[].containers.

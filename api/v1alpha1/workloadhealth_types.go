@@ -289,11 +289,21 @@ type Hint struct {
 	// +optional
 	Pods []string `json:"pods,omitempty"`
 
-	// evidence is the text the hint was read from: an event or termination
-	// message, cut to 1024 bytes of valid UTF-8.
-	// +kubebuilder:validation:MaxLength=1024
+	// evidence is the one line the hint was read from (the matched line of
+	// an event, a termination message, a log or a status message), with
+	// credentials redacted, at most 256 bytes of valid UTF-8: a longer
+	// line is cut around what matched, with "…" where it was cut. Never a
+	// tail of a log.
+	// +kubebuilder:validation:MaxLength=256
 	// +optional
 	Evidence string `json:"evidence,omitempty"`
+
+	// evidenceSource says where the evidence was read: log (the previous
+	// log of a crashed container), terminationMessage, event, or status (a
+	// message in the status of the pod, a container or the workload). Set
+	// when evidence is.
+	// +optional
+	EvidenceSource EvidenceSource `json:"evidenceSource,omitempty"`
 }
 
 // WorkloadHealthStatus is the assessment of the target, written by the

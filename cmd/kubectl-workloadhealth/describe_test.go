@@ -146,7 +146,9 @@ var _ = Describe("kubectl workloadhealth against a cluster", Ordered, func() {
 				"  1. DNSFailure (Critical):\n",
 				"    Pods:       activator-67656dcbbb-hq62r\n",
 				`    Diagnosis:  cannot resolve "autoscaler.knative-serving.svc.cluster.local"`,
-				"    Evidence:   {\"severity\":\"FATAL\"",
+				// One line, cut around what the rule matched.
+				"    Evidence:   …ty\":\"FATAL\"",
+				"no such host\"}\n    Source:     terminationMessage\n",
 				"  2. CrashLoopBackOff (Critical):\n",
 				"kubectl logs -n knative-serving activator-67656dcbbb-hq62r -c activator --previous",
 				"  3. ReadinessProbeFailed (Critical):\n",

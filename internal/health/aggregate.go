@@ -199,14 +199,18 @@ func (t *targetVerdict) workloadFindings(r *replicated, current int, failedCreat
 		if *r.deadlineExceeded != "" {
 			deadlineMsg += ": " + *r.deadlineExceeded
 		}
-		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: deadlineMsg, evidence: *r.deadlineExceeded})
+		t.hints = append(t.hints, hintItem{code: whv1.HintRolloutStuck, message: deadlineMsg, evidence: *r.deadlineExceeded, source: whv1.EvidenceFromStatus})
 	}
 	if int32(current) < r.desired && (r.replicaFailure != "" || failedCreate != "") {
 		createMsg = nonEmpty(r.replicaFailure, failedCreate)
+		source := whv1.EvidenceFromStatus // the ReplicaFailure condition
+		if r.replicaFailure == "" {
+			source = whv1.EvidenceFromEvent
+		}
 		t.hints = append(t.hints, hintItem{code: whv1.HintReplicaShortfall,
 			message: r.kind + " cannot create the pods it wants (" + strconv.Itoa(current) + " of " +
 				strconv.Itoa(int(r.desired)) + " exist): check ResourceQuotas, LimitRanges and admission webhooks",
-			evidence: createMsg})
+			evidence: createMsg, source: source})
 	}
 	return deadlineMsg, createMsg
 }
@@ -411,7 +415,7 @@ func evalJob(j *batchv1.Job, vs []podVerdict, trustStatus bool) targetVerdict {
 		}
 		t.hints = append(t.hints, hintItem{code: whv1.HintJobFailed,
 			message:  "Job " + quote(j.Name) + " failed (" + t.reason + "); see the evidence and the logs of its failed pods",
-			evidence: failed.Message})
+			evidence: failed.Message, source: whv1.EvidenceFromStatus})
 	case complete != nil:
 		t.health, t.reason = whv1.HealthHealthy, statusCompleted
 		t.message = "Job completed: " + ratio(int(j.Status.Succeeded), int(desired)) + " pods succeeded"
@@ -513,7 +517,7 @@ func lastRunFailed(last *batchv1.Job, failed *batchv1.JobCondition) (reason, msg
 	hint = hintItem{code: whv1.HintJobFailed,
 		message: "the last run of the CronJob, Job " + quote(last.Name) + ", failed (" + reason +
 			"); see the evidence and the logs of its failed pods",
-		evidence: failed.Message}
+		evidence: failed.Message, source: whv1.EvidenceFromStatus}
 	return reason, msg, hint
 }
 

@@ -46,8 +46,9 @@ func Assess(in Input) Result {
 		s := summarize(a.verdicts)
 		reason, message = s.worst.reason, podsMessage(&s, w)
 	}
+	redactions := 0
 	reason = cut(nonEmpty(reason, fallbackReason(tv.health)), 256)
-	message = cut(message, whv1.MaxMessageBytes)
+	message = stored(message, whv1.MaxMessageBytes, &redactions) // may quote a workload's condition
 	since := metav1.NewTime(in.Now.Truncate(time.Second))
 	st.Health = &whv1.Health{Status: tv.health, Message: message, LastTransitionTime: &since}
 	st.Reason = reason
@@ -58,14 +59,14 @@ func Assess(in Input) Result {
 	st.Restarts, st.PhaseMismatches = restartsAndMismatches(a.verdicts)
 
 	if len(a.verdicts) > 0 {
-		st.Pods = podHealths(a.verdicts, maxPods)
+		st.Pods = podHealths(a.verdicts, maxPods, &redactions)
 	}
 
-	st.LastEvent = lastEvent(in.Events)
-	st.Hints = a.hints(tv)
+	st.LastEvent = lastEvent(in.Events, &redactions)
+	st.Hints = a.hints(tv, &redactions)
 	st.Conditions = conditions(tv.health, reason, message, in.Now)
 
-	return Result{Status: st, RequeueAfter: a.requeueAfter(), FromWorkloadStatus: tv.fromStatus}
+	return Result{Status: st, RequeueAfter: a.requeueAfter(), FromWorkloadStatus: tv.fromStatus, Redactions: redactions}
 }
 
 // sortWorstFirst orders the verdicts as status.pods lists them.
@@ -249,8 +250,9 @@ func (a *assessment) withoutPodsOrChildren() bool {
 }
 
 // hints collects the hints of every pod, worst first, and the workload's.
-func (a *assessment) hints(tv targetVerdict) []whv1.Hint {
+func (a *assessment) hints(tv targetVerdict, redactions *int) []whv1.Hint {
 	h := hintSet{target: tv.health}
+	defer func() { *redactions += h.redactions }()
 	for i := range a.verdicts {
 		h.podHints(&a.verdicts[i], a.verdicts[i].events, a.in.Now, a.windows)
 	}
@@ -348,7 +350,8 @@ func podCounts(vs []podVerdict) map[string]int32 {
 // entry instead of listed, at most maxPods entries. The containers of all
 // entries share one backing array, and so do the times and exit codes,
 // so that a status costs a few allocations however many pods it lists.
-func podHealths(vs []podVerdict, maxPods int) []whv1.PodHealth {
+// redactions counts what was redacted of the entries kept.
+func podHealths(vs []podVerdict, maxPods int, redactions *int) []whv1.PodHealth {
 	out := make([]whv1.PodHealth, 0, min(len(vs), maxPods))
 	total, restarted := 0, 0
 	for i := range vs {
@@ -364,24 +367,26 @@ func podHealths(vs []podVerdict, maxPods int) []whv1.PodHealth {
 	entryOf := make(map[string]int, min(len(vs), maxPods))
 	var key strings.Builder
 	for i := range vs {
-		containers, times := len(b.containers), len(b.times)
+		containers, times, redacted := len(b.containers), len(b.times), b.redactions
 		ph := b.podHealth(&vs[i])
 		key.Reset()
 		writeStateKey(&key, &ph)
 		if j, ok := entryOf[key.String()]; ok {
 			out[j].Count++
-			// Give back what the duplicate took of the shared arrays.
-			b.containers, b.times = b.containers[:containers], b.times[:times]
+			// Give back what the duplicate took of the shared arrays;
+			// nothing of it is stored.
+			b.containers, b.times, b.redactions = b.containers[:containers], b.times[:times], redacted
 			continue
 		}
 		if len(out) == maxPods {
-			b.containers, b.times = b.containers[:containers], b.times[:times]
+			b.containers, b.times, b.redactions = b.containers[:containers], b.times[:times], redacted
 			continue
 		}
 		ph.Count = 1
 		entryOf[key.String()] = len(out)
 		out = append(out, ph)
 	}
+	*redactions += b.redactions
 	return out
 }
 
@@ -423,6 +428,8 @@ type outputBuffers struct {
 	containers []whv1.ContainerHealth
 	times      []metav1.Time
 	codes      []int32
+	// redactions counts the secrets removed from termination messages.
+	redactions int
 }
 
 // containerCount is how many container entries a pod gets.
@@ -538,7 +545,7 @@ func (b *outputBuffers) containerHealth(cs *corev1.ContainerStatus, init bool) w
 	if t := cs.LastTerminationState.Terminated; t != nil {
 		c.LastTerminationReason = cut(t.Reason, 256)
 		c.LastExitCode = b.code(t.ExitCode)
-		c.LastTerminationMessage = cut(t.Message, whv1.MaxMessageBytes)
+		c.LastTerminationMessage = stored(t.Message, whv1.MaxMessageBytes, &b.redactions)
 	}
 	return c
 }

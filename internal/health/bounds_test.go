@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,6 +23,9 @@ var (
 	healthValues   = []whv1.HealthStatus{whv1.HealthHealthy, whv1.HealthProgressing, whv1.HealthDegraded, whv1.HealthSuspended, whv1.HealthUnknown}
 	severityValues = []whv1.HintSeverity{whv1.SeverityCritical, whv1.SeverityWarning, whv1.SeverityInfo}
 	stateValues    = []whv1.ContainerState{"", whv1.ContainerWaiting, whv1.ContainerRunning, whv1.ContainerTerminated}
+	// evidenceSources are the sources the engine writes; the log's is the
+	// controller's.
+	evidenceSources = []whv1.EvidenceSource{"", whv1.EvidenceFromTerminationMessage, whv1.EvidenceFromEvent, whv1.EvidenceFromStatus}
 )
 
 // boundsErrors lists every way st breaks the CRD schema's bounds (the
@@ -119,7 +123,13 @@ func boundsErrors(st whv1.WorkloadHealthStatus, maxPods int) []string {
 			bad("%s.severity %q", f, h.Severity)
 		}
 		str(f+".message", h.Message, 0, 1024)
-		str(f+".evidence", h.Evidence, 0, 1024)
+		str(f+".evidence", h.Evidence, 0, whv1.MaxEvidenceBytes)
+		if strings.Contains(h.Evidence, "\n") {
+			bad("%s.evidence %q is more than one line", f, h.Evidence)
+		}
+		if (h.Evidence == "") != (h.EvidenceSource == "") || !slices.Contains(evidenceSources, h.EvidenceSource) {
+			bad("%s.evidenceSource %q for evidence %q", f, h.EvidenceSource, h.Evidence)
+		}
 		if len(h.Pods) > whv1.MaxPodsPerHint {
 			bad("%s has %d pods", f, len(h.Pods))
 		}

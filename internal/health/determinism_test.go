@@ -21,6 +21,18 @@ import (
 	. "github.com/workloadhealth/workloadhealth/internal/health/healthtest"
 )
 
+// lastWords are termination messages that the text rules read, one or
+// more codes each, some with a secret to redact.
+var lastWords = []string{
+	"dial tcp: lookup db.svc.cluster.local on 10.96.0.10:53: no such host",
+	"x509: certificate signed by unknown authority",
+	`pq: password authentication failed for user "orders" (dsn postgres://orders:hunter2@db:5432/orders)`,
+	"load config: open /etc/app/config.yaml: no such file or directory",
+	"open /data/wal: permission denied",
+	"fatal error: runtime: out of memory",
+	"panic: dial tcp 10.96.44.12:5432: connect: connection refused\n\ngoroutine 1 [running]:",
+}
+
 // randomInput is a target of a random kind with random pods and events,
 // all relative to now.
 func randomInput(rng *rand.Rand, now time.Time) health.Input {
@@ -31,7 +43,7 @@ func randomInput(rng *rand.Rand, now time.Time) health.Input {
 		if rng.IntN(4) == 0 {
 			Status(CS("extra", Waiting("CrashLoopBackOff", "back-off"), Restarts(int32(rng.IntN(9))),
 				LastTerminated("Error", 1, now.Add(-time.Duration(rng.IntN(600))*time.Second),
-					"dial tcp: lookup db.svc.cluster.local on 10.96.0.10:53: no such host")))(p)
+					lastWords[rng.IntN(len(lastWords))])))(p)
 		}
 		pods = append(pods, p)
 	}

@@ -70,7 +70,7 @@ func newerEvent(a, b *corev1.Event) bool {
 }
 
 // lastEvent summarises the most recent Warning event.
-func lastEvent(events []*corev1.Event) *whv1.EventSummary {
+func lastEvent(events []*corev1.Event, redactions *int) *whv1.EventSummary {
 	var best *corev1.Event
 	for _, e := range events {
 		if isWarning(e) && (best == nil || newerEvent(e, best)) {
@@ -83,7 +83,7 @@ func lastEvent(events []*corev1.Event) *whv1.EventSummary {
 	s := &whv1.EventSummary{
 		Type:    cut(best.Type, 32),
 		Reason:  cut(best.Reason, 128),
-		Message: cut(best.Message, whv1.MaxMessageBytes),
+		Message: stored(best.Message, whv1.MaxMessageBytes, redactions),
 		Count:   eventCount(best),
 		InvolvedObject: whv1.ObjectReference{
 			Kind: cut(best.InvolvedObject.Kind, 63),

@@ -117,9 +117,9 @@ func (h *hintSet) containerHint(c containerFacts) {
 	}
 	if !c.v.steady() {
 		st := &c.cs.State
-		for _, text := range [...]string{messageOf(st.Waiting), termMessage(st.Terminated), termMessage(c.cs.LastTerminationState.Terminated)} {
-			h.textHints(c.v, text, false)
-		}
+		h.textHints(textFacts{v: c.v, text: messageOf(st.Waiting), source: whv1.EvidenceFromStatus})
+		h.textHints(textFacts{v: c.v, text: termMessage(st.Terminated), source: whv1.EvidenceFromTerminationMessage})
+		h.textHints(textFacts{v: c.v, text: termMessage(c.cs.LastTerminationState.Terminated), source: whv1.EvidenceFromTerminationMessage})
 	}
 }
 
@@ -135,7 +135,7 @@ func (h *hintSet) eventHints(v *podVerdict, e *corev1.Event) {
 	if eventTextExplained(e) {
 		return
 	}
-	h.textHints(v, e.Message, e.Reason == "Unhealthy")
+	h.textHints(textFacts{v: v, text: e.Message, source: whv1.EvidenceFromEvent, probe: e.Reason == "Unhealthy"})
 }
 
 // eventTextExplained says whether an event rule read the event's whole
@@ -165,7 +165,7 @@ func hintStuckTerminating(v *podVerdict, w Windows) (hintItem, bool) {
 	case p.Spec.NodeName != "":
 		msg += "; the kubelet of node " + quote(p.Spec.NodeName) + " has not confirmed it, the node may be unreachable"
 	}
-	return hintItem{code: whv1.HintStuckTerminating, message: msg, evidence: p.Status.Message}, true
+	return hintItem{code: whv1.HintStuckTerminating, message: msg, evidence: p.Status.Message, source: whv1.EvidenceFromStatus}, true
 }
 
 // hintNodeLost: the pod's node stopped reporting, whether or not the pod
@@ -179,18 +179,18 @@ func hintNodeLost(v *podVerdict, _ Windows) (hintItem, bool) {
 	if p.Spec.NodeName != "" {
 		node = "node " + quote(p.Spec.NodeName)
 	}
-	evidence := p.Status.Message
+	evidence, source := p.Status.Message, whv1.EvidenceFromStatus
 	for _, e := range v.events { // newest first
 		if evidence != "" {
 			break
 		}
 		if e.Reason == eventNodeNotReady {
-			evidence = e.Message
+			evidence, source = e.Message, whv1.EvidenceFromEvent
 		}
 	}
 	return hintItem{code: whv1.HintNodeLost,
 		message:  node + " stopped reporting, so the state of the pod is unknown; recover the node, or delete the node object to let the pod be replaced",
-		evidence: evidence}, true
+		evidence: evidence, source: source}, true
 }
 
 // hintEvicted: the kubelet evicted the pod.
@@ -200,7 +200,7 @@ func hintEvicted(v *podVerdict, _ Windows) (hintItem, bool) {
 	}
 	return hintItem{code: whv1.HintEvicted,
 		message:  "the kubelet evicted the pod, usually because its node ran short of memory, disk or PIDs; check the node's conditions and the pod's requests",
-		evidence: v.pod.Status.Message}, true
+		evidence: v.pod.Status.Message, source: whv1.EvidenceFromStatus}, true
 }
 
 // hintUnschedulable: the scheduler's reason, from the PodScheduled
@@ -213,14 +213,14 @@ func hintUnschedulable(v *podVerdict, _ Windows) (hintItem, bool) {
 	if c == nil || c.Message == "" {
 		return hintItem{}, false
 	}
-	return unschedulableHint(c.Message), true
+	return unschedulableHint(c.Message, whv1.EvidenceFromStatus), true
 }
 
-func unschedulableHint(msg string) hintItem {
+func unschedulableHint(msg string, source whv1.EvidenceSource) hintItem {
 	reasons := schedulerReasons(msg)
 	return hintItem{code: whv1.HintUnschedulable,
 		message:  "the scheduler cannot place the pod (" + reasons + "): " + schedulerAdvice(reasons),
-		evidence: msg}
+		evidence: msg, source: source}
 }
 
 // crashTermination is the termination that tells why a container
@@ -253,7 +253,7 @@ func hintCrashLoop(c containerFacts) (hintItem, bool) {
 		ev = crash.Message
 	}
 	msg += "; read its logs from before the restart: kubectl logs -n " + v.pod.Namespace + " " + v.pod.Name + " -c " + cs.Name + " --previous"
-	return hintItem{code: whv1.HintCrashLoopBackOff, message: msg, evidence: ev}, true
+	return hintItem{code: whv1.HintCrashLoopBackOff, message: msg, evidence: ev, source: whv1.EvidenceFromTerminationMessage}, true
 }
 
 // restartedWhileNotReady is the clock-free side of the flap rule: the
@@ -292,16 +292,16 @@ func hintInitContainerFailed(c containerFacts) (hintItem, bool) {
 		msg += ": " + wait.Reason
 	}
 	msg += "; the pod's other containers do not start until it succeeds"
-	ev := ""
+	ev, source := "", whv1.EvidenceFromTerminationMessage
 	switch {
 	case term != nil:
 		ev = term.Message
 	case wait != nil && wait.Message != "":
-		ev = wait.Message
+		ev, source = wait.Message, whv1.EvidenceFromStatus
 	case last != nil:
 		ev = last.Message
 	}
-	return hintItem{code: whv1.HintInitContainerFailed, message: msg, evidence: ev}, true
+	return hintItem{code: whv1.HintInitContainerFailed, message: msg, evidence: ev, source: source}, true
 }
 
 // hintImagePull: an image that cannot be pulled, with the registry's
@@ -320,15 +320,17 @@ func hintImagePull(c containerFacts) (hintItem, bool) {
 	if c.spec != nil && c.spec.Image != "" {
 		image = c.spec.Image
 	}
-	detail := wait.Message
+	detail, source := wait.Message, whv1.EvidenceFromStatus
 	if detail == "" || strings.HasPrefix(detail, "Back-off pulling image") {
 		// The back-off message only names the image; the puller's
 		// error is in the pod's Failed events.
-		detail = pullEventMessage(c.v, detail)
+		if msg, ok := pullEventMessage(c.v); ok {
+			detail, source = msg, whv1.EvidenceFromEvent
+		}
 	}
 	return hintItem{code: whv1.HintImagePullFailed,
 		message:  "image " + quote(image) + " of " + c.who() + " cannot be pulled: " + imagePullDiagnosis(wait.Reason, detail),
-		evidence: detail}, true
+		evidence: detail, source: source}, true
 }
 
 // hintContainerConfig: a container that cannot be created for a missing
@@ -338,7 +340,7 @@ func hintContainerConfig(c containerFacts) (hintItem, bool) {
 	if wait == nil || wait.Reason != "CreateContainerConfigError" {
 		return hintItem{}, false
 	}
-	return configHint(wait.Message, c.who()), true
+	return configHint(wait.Message, c.who(), whv1.EvidenceFromStatus), true
 }
 
 // hintOOMKilled: the current or previous run was killed for memory, with
@@ -357,7 +359,7 @@ func hintOOMKilled(c containerFacts) (hintItem, bool) {
 				msg = who + " was OOM-killed without a memory limit, so its node ran out of memory: set memory requests and limits"
 			}
 		}
-		return hintItem{code: whv1.HintOOMKilled, message: msg, evidence: t.Message}, true
+		return hintItem{code: whv1.HintOOMKilled, message: msg, evidence: t.Message, source: whv1.EvidenceFromTerminationMessage}, true
 	}
 	return hintItem{}, false
 }
@@ -406,21 +408,22 @@ func hintFrequentRestarts(c containerFacts) (hintItem, bool) {
 		ev = t.Message
 	}
 	msg += "; read its previous logs: kubectl logs -n " + v.pod.Namespace + " " + v.pod.Name + " -c " + cs.Name + " --previous"
-	return hintItem{code: whv1.HintFrequentRestarts, severity: whv1.SeverityWarning, message: msg, evidence: ev, until: until}, true
+	return hintItem{code: whv1.HintFrequentRestarts, severity: whv1.SeverityWarning, message: msg, evidence: ev,
+		source: whv1.EvidenceFromTerminationMessage, until: until}, true
 }
 
 // pullEventMessage is the registry's error from the pod's latest Failed
-// pull event, or def.
-func pullEventMessage(v *podVerdict, def string) string {
+// pull event.
+func pullEventMessage(v *podVerdict) (string, bool) {
 	for _, e := range v.events {
 		if e.Reason == "Failed" && strings.Contains(e.Message, "ull image") {
-			return e.Message
+			return e.Message, true
 		}
 	}
-	return def
+	return "", false
 }
 
-func configHint(msg, who string) hintItem {
+func configHint(msg, who string, source whv1.EvidenceSource) hintItem {
 	kind, name, key, ok := missingConfig(msg)
 	text := who + " cannot be created: a ConfigMap or Secret it references is missing"
 	if ok {
@@ -433,7 +436,7 @@ func configHint(msg, who string) hintItem {
 			text += " (" + who + ")"
 		}
 	}
-	return hintItem{code: whv1.HintConfigMissing, message: text, evidence: msg}
+	return hintItem{code: whv1.HintConfigMissing, message: text, evidence: msg, source: source}
 }
 
 // hintProbeFailed: a Warning Unhealthy event of a readiness, liveness or
@@ -461,7 +464,7 @@ func hintProbeFailed(_ *podVerdict, e *corev1.Event) (hintItem, bool) {
 	if d := probeDiagnosis(e.Message); d != "" {
 		text += ": " + d
 	}
-	return hintItem{code: code, message: text, evidence: e.Message}, true
+	return hintItem{code: code, message: text, evidence: e.Message, source: whv1.EvidenceFromEvent}, true
 }
 
 // hintFailedScheduling: the scheduler's event about a pod it has not
@@ -470,7 +473,7 @@ func hintFailedScheduling(v *podVerdict, e *corev1.Event) (hintItem, bool) {
 	if e.Reason != "FailedScheduling" || v.pod.Spec.NodeName != "" {
 		return hintItem{}, false
 	}
-	return unschedulableHint(e.Message), true
+	return unschedulableHint(e.Message, whv1.EvidenceFromEvent), true
 }
 
 // hintFailedMount: a volume that cannot be attached or mounted; a missing
@@ -481,7 +484,7 @@ func hintFailedMount(_ *podVerdict, e *corev1.Event) (hintItem, bool) {
 	}
 	msg := e.Message
 	if _, _, _, ok := missingConfig(msg); ok {
-		return configHint(msg, ""), true
+		return configHint(msg, "", whv1.EvidenceFromEvent), true
 	}
 	text := "a volume of the pod cannot be attached or mounted"
 	if vol := volumeName(msg); vol != "" {
@@ -489,7 +492,7 @@ func hintFailedMount(_ *podVerdict, e *corev1.Event) (hintItem, bool) {
 	}
 	return hintItem{code: whv1.HintVolumeMountFailed,
 		message:  text + ": check the PersistentVolumeClaim, the storage driver and the node",
-		evidence: msg}, true
+		evidence: msg, source: whv1.EvidenceFromEvent}, true
 }
 
 // hintSandboxFailed: the runtime cannot create the pod's sandbox.
@@ -499,7 +502,7 @@ func hintSandboxFailed(_ *podVerdict, e *corev1.Event) (hintItem, bool) {
 	}
 	return hintItem{code: whv1.HintSandboxFailed,
 		message:  "the container runtime cannot create the pod's sandbox, usually a CNI (network plugin) or runtime problem on the node; see the evidence",
-		evidence: e.Message}, true
+		evidence: e.Message, source: whv1.EvidenceFromEvent}, true
 }
 
 // hintFailedConfig: the kubelet's Failed event about a missing ConfigMap
@@ -511,5 +514,156 @@ func hintFailedConfig(_ *podVerdict, e *corev1.Event) (hintItem, bool) {
 	if _, _, _, ok := missingConfig(e.Message); !ok {
 		return hintItem{}, false
 	}
-	return configHint(e.Message, ""), true
+	return configHint(e.Message, "", whv1.EvidenceFromEvent), true
+}
+
+// textFacts is one text the text rules read: a termination message, a
+// waiting container's message or a Warning event's message, and later a
+// line of a previous log.
+type textFacts struct {
+	v      *podVerdict
+	text   string
+	source whv1.EvidenceSource
+	// probe: the text is a failed probe's (an Unhealthy event); a refused
+	// connection to the pod's own address is then the probe's, not a
+	// dependency's.
+	probe bool
+}
+
+// textHintRule finds a hint in one text; its evidence is the one line it
+// matched.
+type textHintRule func(t textFacts) (hintItem, bool)
+
+func textHintRules() [8]textHintRule {
+	return [...]textHintRule{
+		hintDNSFailure,
+		hintDependencyUnreachable,
+		hintTLSFailure,
+		hintCredentialsRejected,
+		hintConfigMissingText,
+		hintPermissionDenied,
+		hintAppOutOfMemory,
+		hintAppPanic,
+	}
+}
+
+// lineHint is a text rule's finding: evidence is the line at index at.
+func lineHint(code whv1.HintCode, msg string, t textFacts, at int) hintItem {
+	return hintItem{code: code, message: msg, evidence: lineAround(t.text, at), source: t.source}
+}
+
+// hintDNSFailure: a name that does not resolve.
+func hintDNSFailure(t textFacts) (hintItem, bool) {
+	name, at, ok := dnsFailure(t.text)
+	if !ok {
+		return hintItem{}, false
+	}
+	msg := "a DNS lookup fails: check that the Service exists and that cluster DNS works"
+	if name != "" {
+		msg = "cannot resolve " + quote(name) + ": check that the Service exists (in the namespace the name says) and that cluster DNS works"
+	}
+	return lineHint(whv1.HintDNSFailure, msg, t, at), true
+}
+
+// hintDependencyUnreachable: a refused or timed-out connection to an
+// address other than the pod's own probe. A text that says a lookup
+// failed is a DNS failure only.
+func hintDependencyUnreachable(t textFacts) (hintItem, bool) {
+	if _, _, ok := dnsFailure(t.text); ok {
+		return hintItem{}, false
+	}
+	addr, what, at, ok := dependencyFailure(t.text)
+	if !ok {
+		return hintItem{}, false
+	}
+	// A probe goes to the pod's own address unless it names a host; when
+	// the pod's address is not known, assume it does not.
+	p := t.v.pod
+	if t.probe && (addr == "" || !probeNamesHost(p) || ownAddress(p, addrHost(addr)) ||
+		(p.Status.PodIP == "" && len(p.Status.PodIPs) == 0)) {
+		return hintItem{}, false
+	}
+	target := "a dependency"
+	if addr != "" {
+		target = addr
+	}
+	return lineHint(whv1.HintDependencyUnreachable,
+		"cannot connect to "+target+" ("+what+"): check the pods and the Service of that dependency", t, at), true
+}
+
+// hintTLSFailure: a TLS handshake or certificate check that failed.
+func hintTLSFailure(t textFacts) (hintItem, bool) {
+	at, ok := tlsFailure(t.text)
+	if !ok {
+		return hintItem{}, false
+	}
+	return lineHint(whv1.HintTLSFailure,
+		"a TLS connection fails: check the CA bundle the app trusts, the server certificate's expiry and names, and that both sides speak TLS", t, at), true
+}
+
+// hintCredentialsRejected: a dependency that refuses the credentials.
+func hintCredentialsRejected(t textFacts) (hintItem, bool) {
+	user, at, ok := credentialsRejected(t.text)
+	if !ok {
+		return hintItem{}, false
+	}
+	msg := "a dependency rejects the app's credentials: check the Secret the app reads them from against the dependency's users"
+	if user != "" {
+		msg = "a dependency rejects the credentials of user " + quote(user) + ": check the Secret the app reads them from against the dependency's users"
+	}
+	return lineHint(whv1.HintCredentialsRejected, msg, t, at), true
+}
+
+// hintConfigMissingText: the app says a required environment variable
+// or configuration file is missing.
+func hintConfigMissingText(t textFacts) (hintItem, bool) {
+	kind, name, at, ok := configMissing(t.text)
+	if !ok {
+		return hintItem{}, false
+	}
+	var msg string
+	switch {
+	case kind == missingConfigFile:
+		msg = "file " + quote(name) + " does not exist: check the volume that should provide it (ConfigMap, Secret, mountPath, subPath)"
+	case name != "":
+		msg = "environment variable " + quote(name) + " is not set: check the container's env and envFrom, and the ConfigMap or Secret they read"
+	default:
+		msg = "a required environment variable is not set: check the container's env and envFrom"
+	}
+	return lineHint(whv1.HintConfigMissing, msg, t, at), true
+}
+
+// hintPermissionDenied: a file or volume the process may not use.
+func hintPermissionDenied(t textFacts) (hintItem, bool) {
+	path, at, ok := permissionDenied(t.text)
+	if !ok {
+		return hintItem{}, false
+	}
+	what := "a file or volume"
+	if path != "" {
+		what = quote(path)
+	}
+	return lineHint(whv1.HintPermissionDenied,
+		"the process may not use "+what+": check the pod's securityContext (runAsUser, fsGroup, readOnlyRootFilesystem) against the volume's owner and mode", t, at), true
+}
+
+// hintAppOutOfMemory: the runtime ran out of its own memory, before or
+// without the kernel's OOM killer.
+func hintAppOutOfMemory(t textFacts) (hintItem, bool) {
+	at, ok := appOutOfMemory(t.text)
+	if !ok {
+		return hintItem{}, false
+	}
+	return lineHint(whv1.HintAppOutOfMemory,
+		"the runtime ran out of memory: raise its heap limit (-Xmx, --max-old-space-size, GOMEMLIMIT) within the container's memory limit, or fix the leak", t, at), true
+}
+
+// hintAppPanic: a panic or an uncaught exception; the evidence is the
+// first line of its trace.
+func hintAppPanic(t textFacts) (hintItem, bool) {
+	at, ok := appPanic(t.text)
+	if !ok {
+		return hintItem{}, false
+	}
+	return lineHint(whv1.HintAppPanic, "the process died of a panic or an uncaught exception: see the evidence and the stack in its previous log", t, at), true
 }

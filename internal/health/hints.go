@@ -18,7 +18,11 @@ var hintOrder = [...]whv1.HintCode{
 	whv1.HintImagePullFailed,
 	whv1.HintDNSFailure,
 	whv1.HintDependencyUnreachable,
+	whv1.HintTLSFailure,
+	whv1.HintCredentialsRejected,
+	whv1.HintPermissionDenied,
 	whv1.HintOOMKilled,
+	whv1.HintAppOutOfMemory,
 	whv1.HintUnschedulable,
 	whv1.HintVolumeMountFailed,
 	whv1.HintSandboxFailed,
@@ -30,6 +34,7 @@ var hintOrder = [...]whv1.HintCode{
 	whv1.HintRolloutStuck,
 	whv1.HintReplicaShortfall,
 	whv1.HintStuckTerminating,
+	whv1.HintAppPanic,
 	whv1.HintCrashLoopBackOff,
 	whv1.HintLivenessProbeFailed,
 	whv1.HintReadinessProbeFailed,
@@ -53,6 +58,8 @@ type hintItem struct {
 	severity whv1.HintSeverity // empty: from the pod and the target
 	message  string
 	evidence string
+	// source says where evidence was read.
+	source whv1.EvidenceSource
 	// until is when a finding defined by a time window ends; zero for
 	// the others.
 	until time.Time
@@ -67,6 +74,8 @@ type hintSet struct {
 	// next is the earliest moment a time-based hint (FrequentRestarts)
 	// changes.
 	next time.Time
+	// redactions counts the secrets removed from the hints' texts.
+	redactions int
 }
 
 type hintSlot struct {
@@ -74,6 +83,7 @@ type hintSlot struct {
 	severity whv1.HintSeverity
 	message  string
 	evidence string
+	source   whv1.EvidenceSource
 	pods     []string
 }
 
@@ -123,6 +133,7 @@ func (h *hintSet) add(it hintItem, v *podVerdict) {
 		s.severity = sev
 		s.message = it.message
 		s.evidence = it.evidence
+		s.source = it.source
 	} else if severityRank(sev) < severityRank(s.severity) {
 		s.severity = sev
 	}
@@ -154,13 +165,17 @@ func (h *hintSet) hints() []whv1.Hint {
 				pods[k] = cut(pods[k], 253)
 			}
 			slices.Sort(pods)
-			out = append(out, whv1.Hint{
+			hint := whv1.Hint{
 				Code:     hintOrder[i],
 				Severity: s.severity,
-				Message:  cut(s.message, whv1.MaxMessageBytes),
-				Evidence: cut(s.evidence, whv1.MaxMessageBytes),
+				Message:  stored(s.message, whv1.MaxMessageBytes, &h.redactions),
+				Evidence: storedEvidence(s.evidence, &h.redactions),
 				Pods:     pods,
-			})
+			}
+			if hint.Evidence != "" {
+				hint.EvidenceSource = s.source
+			}
+			out = append(out, hint)
 		}
 	}
 	if len(out) > whv1.MaxHints {
@@ -169,38 +184,18 @@ func (h *hintSet) hints() []whv1.Hint {
 	return out
 }
 
-// textHints looks for a DNS failure or an unreachable dependency in a
-// message. A refused connection to the pod's own address is the pod's own
-// probe, not a dependency (probe says whether the text is a probe's).
-func (h *hintSet) textHints(v *podVerdict, text string, probe bool) {
-	if text == "" {
+// textHints runs the text rules on one text copied from the cluster, or
+// on its end when it is longer than the rules read.
+func (h *hintSet) textHints(t textFacts) {
+	if t.text == "" {
 		return
 	}
-	if name, at, ok := dnsFailure(text); ok {
-		msg := "a DNS lookup fails: check that the Service exists and that cluster DNS works"
-		if name != "" {
-			msg = "cannot resolve " + quote(name) + ": check that the Service exists (in the namespace the name says) and that cluster DNS works"
+	t.text, _ = textRuleWindow(t.text)
+	for _, rule := range textHintRules() {
+		if it, ok := rule(t); ok {
+			h.add(it, t.v)
 		}
-		h.add(hintItem{code: whv1.HintDNSFailure, message: msg, evidence: lineAround(text, at)}, v)
-		return
 	}
-	addr, what, at, ok := dependencyFailure(text)
-	if !ok {
-		return
-	}
-	// A probe goes to the pod's own address unless it names a host; when
-	// the pod's address is not known, assume it does not.
-	if probe && (addr == "" || !probeNamesHost(v.pod) || ownAddress(v.pod, addrHost(addr)) ||
-		(v.pod.Status.PodIP == "" && len(v.pod.Status.PodIPs) == 0)) {
-		return
-	}
-	target := "a dependency"
-	if addr != "" {
-		target = addr
-	}
-	h.add(hintItem{code: whv1.HintDependencyUnreachable,
-		message:  "cannot connect to " + target + " (" + what + "): check the pods and the Service of that dependency",
-		evidence: lineAround(text, at)}, v)
 }
 
 // probeNamesHost says whether a probe of the pod may reach a host of its

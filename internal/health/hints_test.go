@@ -45,6 +45,7 @@ var allHintCodes = []whv1.HintCode{
 	whv1.HintDependencyUnreachable, whv1.HintUnschedulable, whv1.HintVolumeMountFailed, whv1.HintEvicted,
 	whv1.HintNodeLost, whv1.HintInitContainerFailed, whv1.HintStuckTerminating, whv1.HintRolloutStuck,
 	whv1.HintReplicaShortfall, whv1.HintJobFailed, whv1.HintFrequentRestarts, whv1.HintSandboxFailed,
+	whv1.HintTLSFailure, whv1.HintCredentialsRejected, whv1.HintPermissionDenied, whv1.HintAppOutOfMemory, whv1.HintAppPanic,
 }
 
 func TestHints(t *testing.T) {
@@ -227,6 +228,20 @@ func TestHints(t *testing.T) {
 				return []*corev1.Event{podEvent(p[0], "", "FailedCreatePodSandBox",
 					`Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "4f2a": plugin type="calico" failed (add): error getting ClusterInformation: connection is unauthorized: Unauthorized`)}
 			}, code: whv1.HintSandboxFailed, message: []string{"CNI"}, evidence: `plugin type="calico" failed`},
+		// The codes of the text rules, from a crashed container's last
+		// words (the formats are cited in hintlines_test.go).
+		{name: "tls failure", pods: []*corev1.Pod{Pod("api-x", crashWith("Get \"https://billing:443/\": tls: failed to verify certificate: x509: certificate signed by unknown authority"))},
+			code: whv1.HintTLSFailure, severity: whv1.SeverityCritical, message: []string{"CA bundle"}, evidence: "x509: certificate signed by unknown authority"},
+		{name: "credentials rejected", pods: []*corev1.Pod{Pod("api-x", crashWith(`pq: password authentication failed for user "orders"`))},
+			code: whv1.HintCredentialsRejected, severity: whv1.SeverityCritical, message: []string{`user "orders"`}, evidence: "password authentication failed"},
+		{name: "environment variable missing", pods: []*corev1.Pod{Pod("api-x", crashWith("envconfig.Process: required key DATABASE_URL missing value"))},
+			code: whv1.HintConfigMissing, message: []string{`environment variable "DATABASE_URL" is not set`}, evidence: "required key DATABASE_URL"},
+		{name: "permission denied", pods: []*corev1.Pod{Pod("api-x", crashWith("open /data/wal/000001.log: permission denied"))},
+			code: whv1.HintPermissionDenied, message: []string{`"/data/wal/000001.log"`, "fsGroup"}, evidence: "permission denied"},
+		{name: "runtime out of memory", pods: []*corev1.Pod{Pod("api-x", crashWith("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"))},
+			code: whv1.HintAppOutOfMemory, message: []string{"heap limit"}, evidence: "JavaScript heap out of memory", absent: []whv1.HintCode{whv1.HintOOMKilled}},
+		{name: "panic", pods: []*corev1.Pod{Pod("api-x", crashWith("panic: assignment to entry in nil map\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:9 +0x2a"))},
+			code: whv1.HintAppPanic, message: []string{"uncaught exception"}, evidence: "panic: assignment to entry in nil map"},
 	}
 
 	covered := map[whv1.HintCode]bool{}

@@ -11,7 +11,9 @@ import (
 // can quote the line it came from.
 
 // dnsPatterns are the ways resolvers and runtimes report a name that did
-// not resolve: Go's resolver, nslookup/dig, glibc, Node.js and Java.
+// not resolve: Go's resolver, nslookup/dig, glibc's gai_strerror (also
+// quoted by Python's socket.gaierror, Ruby's SocketError and libpq),
+// Node.js, Java, curl, nginx and the MySQL client.
 var dnsPatterns = [...]string{
 	"no such host",
 	"NXDOMAIN",
@@ -19,8 +21,23 @@ var dnsPatterns = [...]string{
 	"server misbehaving",
 	"Name or service not known",
 	"Temporary failure in name resolution",
+	"No address associated with hostname",
 	"getaddrinfo ENOTFOUND",
+	"getaddrinfo EAI_AGAIN",
 	"UnknownHostException",
+	"Could not resolve host",
+	"could not translate host name",
+	"Unknown MySQL server host",
+	"host not found in upstream",
+	"could not be resolved (",
+}
+
+// dnsNameMarkers precede the name that failed in the lines of
+// dnsPatterns; a quoted name ends at its quote.
+var dnsNameMarkers = [...]string{
+	"server can't find ", "getaddrinfo ENOTFOUND ", "getaddrinfo EAI_AGAIN ", "UnknownHostException: ",
+	"Could not resolve host: ", `could not translate host name "`, "Unknown MySQL server host '",
+	`host not found in upstream "`, "Failed to resolve '", "Failed to open TCP connection to ",
 }
 
 // dnsFailure finds a failed name resolution in s and the name that failed
@@ -49,12 +66,21 @@ func dnsFailure(s string) (name string, at int, ok bool) {
 	// nslookup, Node.js and Java name the host after a marker; Go's
 	// resolver after the last "lookup " before the match ("lookup NAME on
 	// 10.96.0.10:53: no such host", "lookup NAME: no such host").
-	for _, m := range [...]string{"server can't find ", "getaddrinfo ENOTFOUND ", "UnknownHostException: "} {
+	for _, m := range dnsNameMarkers {
 		if i := strings.Index(line, m); i >= 0 {
 			name = token(line[i+len(m):])
 			break
 		}
 	}
+	// nginx names it before: "backend could not be resolved (3: Host not
+	// found)".
+	if i := strings.Index(line, " could not be resolved"); name == "" && i >= 0 {
+		f := strings.Fields(line[:i])
+		if len(f) > 0 {
+			name = f[len(f)-1]
+		}
+	}
+	name = hostOf(name)
 	if name == "" {
 		if i := strings.LastIndex(line[:rel], "lookup "); i >= 0 {
 			name = token(line[i+len("lookup "):])
@@ -68,19 +94,13 @@ func dnsFailure(s string) (name string, at int, ok bool) {
 // dependencyFailure finds a refused or timed-out connection in s and the
 // address it went to ("" when the text does not say).
 func dependencyFailure(s string) (addr, what string, at int, ok bool) {
-	for _, w := range [...]string{"connection refused", "i/o timeout", "ECONNREFUSED", "Connection refused", "ETIMEDOUT"} {
-		if i := strings.Index(s, w); i >= 0 && (!ok || i < at) {
-			at, what, ok = i, w, true
+	for _, w := range dependencyPatterns {
+		if i := strings.Index(s, w.text); i >= 0 && (!ok || i < at) {
+			at, what, ok = i, w.what, true
 		}
 	}
 	if !ok {
 		return "", "", -1, false
-	}
-	switch what {
-	case "ECONNREFUSED", "Connection refused":
-		what = "connection refused"
-	case "ETIMEDOUT":
-		what = "i/o timeout"
 	}
 	line, off := lineAt(s, at)
 	rel := at - off
@@ -97,11 +117,108 @@ func dependencyFailure(s string) (addr, what string, at int, ok bool) {
 		addr = token(line[strings.Index(line, "ECONNREFUSED ")+len("ECONNREFUSED "):])
 	case strings.Contains(line, "ETIMEDOUT "):
 		addr = token(line[strings.Index(line, "ETIMEDOUT ")+len("ETIMEDOUT "):])
+	default:
+		addr = dependencyAddress(line)
 	}
 	if addr == "" || strings.HasPrefix(addr, "lookup") {
 		addr = ""
 	}
 	return addr, what, at, true
+}
+
+// dependencyPatterns are the ways clients report a refused or timed-out
+// connection, and what each means: Go's net package, glibc's strerror
+// (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, quoted by Java, Python, Ruby,
+// nginx and libpq), Node.js's error codes and the MySQL client's
+// CR_CONN_HOST_ERROR.
+var dependencyPatterns = [...]struct{ text, what string }{
+	{"connection refused", "connection refused"},
+	{"Connection refused", "connection refused"},
+	{"ECONNREFUSED", "connection refused"},
+	{"i/o timeout", "i/o timeout"},
+	{"ETIMEDOUT", "i/o timeout"},
+	{"Connection timed out", "i/o timeout"},
+	{"connection timed out", "i/o timeout"},
+	{"connect timed out", "i/o timeout"},
+	{"No route to host", "no route to host"},
+	{"no route to host", "no route to host"},
+	{"EHOSTUNREACH", "no route to host"},
+	{"Can't connect to MySQL server on", "cannot connect"},
+}
+
+// dependencyAddress finds the address in the other clients' words:
+// libpq's `connection to server at "db" (10.96.0.5), port 5432 failed`,
+// MySQL's `Can't connect to MySQL server on 'db:3306'`, nginx's
+// `upstream: "http://10.96.0.12:8080/"`, Ruby's `Failed to open TCP
+// connection to api:8080`, urllib3's `host='api', port=8080`.
+func dependencyAddress(line string) string {
+	if h := quotedAfter(line, `connection to server at "`); h != "" {
+		if i := strings.Index(line, "), port "); i >= 0 {
+			return net.JoinHostPort(h, token(line[i+len("), port "):]))
+		}
+		return h
+	}
+	if i := strings.Index(line, "Can't connect to MySQL server on '"); i >= 0 {
+		rest := line[i+len("Can't connect to MySQL server on '"):]
+		if j := strings.IndexByte(rest, '\''); j >= 0 {
+			return rest[:j]
+		}
+	}
+	if u := quotedAfter(line, `upstream: "`); u != "" {
+		if _, rest, ok := strings.Cut(u, "://"); ok {
+			u = rest
+		}
+		h, _, _ := strings.Cut(u, "/")
+		return h
+	}
+	if i := strings.Index(line, "Failed to open TCP connection to "); i >= 0 {
+		return token(line[i+len("Failed to open TCP connection to "):])
+	}
+	if h := textBetween(line, "host='", '\''); h != "" {
+		if p := portAfter(line, "port="); p != "" {
+			return net.JoinHostPort(h, p)
+		}
+		return h
+	}
+	return ""
+}
+
+// textBetween is the text after prefix up to the byte q.
+func textBetween(s, prefix string, q byte) string {
+	i := strings.Index(s, prefix)
+	if i < 0 {
+		return ""
+	}
+	rest := s[i+len(prefix):]
+	j := strings.IndexByte(rest, q)
+	if j < 0 {
+		return ""
+	}
+	return rest[:j]
+}
+
+// portAfter is the run of digits after prefix.
+func portAfter(s, prefix string) string {
+	i := strings.Index(s, prefix)
+	if i < 0 {
+		return ""
+	}
+	rest := s[i+len(prefix):]
+	n := 0
+	for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	return rest[:n]
+}
+
+// hostOf strips the port and the quotes from a name as the resolvers'
+// callers print it ("db:5432", "'db'").
+func hostOf(name string) string {
+	name = strings.Trim(name, `"'`)
+	if h, _, err := net.SplitHostPort(name); err == nil {
+		return h
+	}
+	return name
 }
 
 // addrHost is the host of "host:port" or "[v6]:port"; an address without

@@ -98,4 +98,8 @@ type Result struct {
 	// health message says so too. The offline CLI warns that the pods
 	// were missing from its input.
 	FromWorkloadStatus bool
+	// Redactions is how many secrets were removed from the texts of the
+	// status (hints, termination messages, the last event, the health
+	// message) before they were cut to their bounds.
+	Redactions int
 }

@@ -3,6 +3,8 @@ package health
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/workloadhealth/workloadhealth/internal/redact"
 )
 
 // cutMarker ends a string that was cut, so that readers know text is
@@ -53,4 +55,42 @@ func lineAround(s string, i int) string {
 		end += i
 	}
 	return strings.TrimSpace(s[start:end])
+}
+
+// redactMargin is how far past its bound a text is read for secrets
+// before it is cut: a secret that starts before the bound ends within
+// the margin (a PEM block that does not is redacted to the end of what
+// is read), and a hostile megabyte of text costs no more than this.
+const redactMargin = 8 << 10
+
+// stored is how every text copied from the cluster is kept: credentials
+// redacted first, so that a secret is never half cut into the stored
+// text, then cut to max bytes of valid UTF-8. n counts the secrets
+// removed.
+func stored(s string, max int, n *int) string {
+	if len(s) > max+redactMargin {
+		s = s[:max+redactMargin]
+	}
+	s, k := redact.String(s)
+	*n += k
+	return cut(s, max)
+}
+
+// cutMiddle is like cut, but removes the middle of a string that is too
+// long: its first and last parts are kept, joined by cutMarker.
+func cutMiddle(s string, max int) string {
+	s = cut(s, len(s)+len(cutMarker)) // valid UTF-8, not cut
+	if len(s) <= max || max < 4*len(cutMarker) {
+		return cut(s, max)
+	}
+	room := max - len(cutMarker)
+	head := room / 2
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	tail := len(s) - (room - head)
+	for tail < len(s) && !utf8.RuneStart(s[tail]) {
+		tail++
+	}
+	return s[:head] + cutMarker + s[tail:]
 }

@@ -37,6 +37,32 @@ func TestCut(t *testing.T) {
 	}
 }
 
+func TestCutMiddle(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		want string
+	}{
+		{"fits", "hello", 5, "hello"},
+		{"middle removed", "failed to pull: failed to resolve: 401 Unauthorized", 24, "failed to …nauthorized"},
+		{"rune boundaries", "ééééé-ééééé", 13, "éé…ééé"},
+		{"invalid replaced", "a\xffb", 10, "a\uFFFDb"},
+		{"small bound cuts the end", "abcdefghijkl", 8, "abcde…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := cutMiddle(tc.in, tc.max)
+			if got != tc.want {
+				t.Errorf("cutMiddle(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+			}
+			if len(got) > tc.max || !utf8.ValidString(got) {
+				t.Errorf("cutMiddle(%q, %d) = %q: %d bytes, valid %v", tc.in, tc.max, got, len(got), utf8.ValidString(got))
+			}
+		})
+	}
+}
+
 func TestCutDoesNotAllocateWhenItFits(t *testing.T) {
 	s := strings.Repeat("x", 100)
 	if n := testing.AllocsPerRun(100, func() { _ = cut(s, 1024) }); n != 0 {

@@ -21,6 +21,9 @@ const (
 	PhaseMismatchMetric = "workloadhealth_phase_mismatch_pods"
 	RestartsMetric      = "workloadhealth_restarts"
 	HintsMetric         = "workloadhealth_hints"
+	// RedactionsMetric counts the secrets removed from texts copied from
+	// the cluster before they were stored.
+	RedactionsMetric = "workloadhealth_redactions_total"
 )
 
 // Label names besides the target's.
@@ -100,7 +103,8 @@ type exported struct {
 // Recorder exports WorkloadHealth statuses as gauges. It is safe for
 // concurrent use by the reconciler's workers.
 type Recorder struct {
-	vecs map[string]*prometheus.GaugeVec
+	vecs       map[string]*prometheus.GaugeVec
+	redactions prometheus.Counter
 
 	mu sync.Mutex
 	// objects are the series each WorkloadHealth (by namespace and name)
@@ -133,6 +137,8 @@ func NewRecorder(reg prometheus.Registerer) (*Recorder, error) {
 				"Diagnostic hints on a workload per hint code and severity.",
 				LabelCode, LabelSeverity),
 		},
+		redactions: prometheus.NewCounter(prometheus.CounterOpts{Name: RedactionsMetric,
+			Help: "Secrets (passwords, tokens, keys) removed from texts copied from the cluster before they were stored; a text that stays in the cluster counts again at each assessment."}),
 		objects: map[types.NamespacedName]exported{},
 	}
 	for _, name := range []string{HealthMetric, PodsMetric, PhaseMismatchMetric, RestartsMetric, HintsMetric} {
@@ -140,7 +146,18 @@ func NewRecorder(reg prometheus.Registerer) (*Recorder, error) {
 			return nil, err
 		}
 	}
+	if err := reg.Register(r.redactions); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// CountRedactions adds the secrets one assessment removed
+// (health.Result.Redactions).
+func (r *Recorder) CountRedactions(n int) {
+	if n > 0 {
+		r.redactions.Add(float64(n))
+	}
 }
 
 // Record makes the series of wh say what its status says: it sets the new

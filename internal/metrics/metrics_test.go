@@ -188,6 +188,20 @@ workloadhealth_restarts{namespace="knative-serving",target_group="apps",target_k
 	}
 }
 
+func TestCountRedactions(t *testing.T) {
+	r, reg := newRecorder(t)
+	for _, n := range []int{0, 3, 0, 2} {
+		r.CountRedactions(n)
+	}
+	want := `# HELP workloadhealth_redactions_total Secrets (passwords, tokens, keys) removed from texts copied from the cluster before they were stored; a text that stays in the cluster counts again at each assessment.
+# TYPE workloadhealth_redactions_total counter
+workloadhealth_redactions_total 5
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), metrics.RedactionsMetric); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestRecorderRegistersOnce(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	if _, err := metrics.NewRecorder(reg); err != nil {

@@ -244,6 +244,9 @@ func (w *writer) hints(hints []whv1.Hint) {
 		w.line(2, "Diagnosis", or(h.Message))
 		if h.Evidence != "" {
 			w.line(2, "Evidence", h.Evidence)
+			if h.EvidenceSource != "" {
+				w.line(2, "Source", string(h.EvidenceSource))
+			}
 		}
 	}
 }

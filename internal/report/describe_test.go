@@ -53,7 +53,7 @@ func activator() *whv1.WorkloadHealth {
 				Code: whv1.HintDNSFailure, Severity: whv1.SeverityCritical,
 				Message:  `The name "autoscaler.knative-serving.svc.cluster.local" does not resolve; check that the Service exists and cluster DNS works`,
 				Pods:     []string{"activator-67656dcbbb-hq62r"},
-				Evidence: "dial tcp: lookup autoscaler.knative-serving.svc.cluster.local on 10.96.0.10:53: no such host",
+				Evidence: "dial tcp: lookup autoscaler.knative-serving.svc.cluster.local on 10.96.0.10:53: no such host", EvidenceSource: whv1.EvidenceFromTerminationMessage,
 			}},
 			Conditions: []metav1.Condition{
 				{Type: whv1.ConditionReady, Status: metav1.ConditionFalse, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: *at(26 * time.Hour)},
@@ -115,6 +115,7 @@ Hints:
     Pods:       activator-67656dcbbb-hq62r
     Diagnosis:  The name "autoscaler.knative-serving.svc.cluster.local" does not resolve; check that the Service exists and cluster DNS works
     Evidence:   dial tcp: lookup autoscaler.knative-serving.svc.cluster.local on 10.96.0.10:53: no such host
+    Source:     terminationMessage
 `,
 		},
 		{
