@@ -40,7 +40,9 @@ func freePort() (int, error) {
 // the benchmark's optional ones).
 func hasFlag(bin, flag string) bool {
 	out, _ := exec.Command(bin, "--help").CombinedOutput()
-	return strings.Contains(string(out), "-"+flag+" ")
+	// Go's flag help prints "-name type" for a flag with a value, and
+	// "-name" alone on its line for a boolean.
+	return strings.Contains(string(out), "-"+flag+" ") || strings.Contains(string(out), "-"+flag+"\n")
 }
 
 func startManager(bin, kubeconfig, dir string, extra, env []string) (*managerProc, error) {
