@@ -22,12 +22,14 @@ import (
 )
 
 // maxServedSize bounds a WorkloadHealth's p99 size as the API server
-// serves it, managedFields included, at the bench's mix: 5 KiB, just
-// above what the status contract gives today (4,960 B). Issue 14 asks for
+// serves it, managedFields included, at the bench's mix: 5.5 KiB, just
+// above what the status contract gives today (5,453 B: 4,960 B before the
+// text rules found the AppPanic in the crash-looping pods' termination
+// message and every hint named its evidence's source). Issue 14 asks for
 // 4 KiB; docs/performance.md says what stands between the two. A change
 // that grows the objects past this bound should move it knowingly, with
 // the new figures in docs/performance.md.
-const maxServedSize = 5 << 10
+const maxServedSize = 5<<10 + 512
 
 // TestWorkloadHealthSize measures what `make bench` reports as
 // "WorkloadHealth size", at a scale that fits `make test`: the bench's
