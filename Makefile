@@ -13,6 +13,12 @@ ENVTEST_STORE ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/kubebuilder-envtest
 ENVTEST_ASSETS ?= $(ENVTEST_STORE)/k8s/$(K8S_VERSION)-$(shell go env GOOS)-$(shell go env GOARCH)
 export ENVTEST_STORE K8S_VERSION ETCD_VERSION
 
+# The plugin's version: the nearest v* tag (v0.1.0, or v0.1.0-3-gabc1234
+# past it), else v0.0.0-dev; `make release VERSION=v0.2.0` names a release.
+VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo v0.0.0-dev)
+# Where the release archives, checksums and the rendered krew manifest go.
+DIST ?= $(CURDIR)/dist
+
 # Ginkgo and go test flags; e.g. `make test TEST_ARGS='-run TestFoo -v'`.
 TEST_ARGS ?=
 
@@ -60,7 +66,7 @@ verify: manifests generate ## Regenerate everything and fail if the committed fi
 	@echo "verify: generated files are up to date"
 
 .PHONY: test
-test: manifests generate vet cluster-binaries promtool ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
+test: manifests generate vet cluster-binaries promtool validate-krew-manifest ## Run unit tests, envtest suites and local-cluster tests (builds the binaries, promtool and krew's validator on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
 
 .PHONY: test-e2e
@@ -78,6 +84,10 @@ envtest: ## Build etcd, kube-apiserver and kubectl from source into the cache wh
 .PHONY: promtool
 promtool: ## Build Prometheus' promtool from the Go module proxy into a cache outside the clone when missing (checks the alerts).
 	@hack/promtool.sh >/dev/null
+
+.PHONY: validate-krew-manifest
+validate-krew-manifest: ## Build krew's validate-krew-manifest from the Go module proxy into a cache outside the clone when missing (checks the krew manifest).
+	@hack/validate-krew-manifest.sh >/dev/null
 
 .PHONY: cluster-binaries
 cluster-binaries: ## Also build kube-controller-manager, kube-scheduler and kwok (for the demo and e2e).
@@ -97,13 +107,20 @@ bench: envtest ## Measure the manager at scale and print one table (BENCH_PODS, 
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build the manager binary (and the kubectl plugin when present).
+build: manifests generate fmt vet ## Build the manager and the kubectl plugin (its version from VERSION).
 	go build -o $(LOCALBIN)/manager ./cmd/manager
-	@if [ -d cmd/kubectl-workloadhealth ]; then go build -o $(LOCALBIN)/kubectl-workloadhealth ./cmd/kubectl-workloadhealth; fi
+	go build -ldflags "-X main.version=$(VERSION)" -o $(LOCALBIN)/kubectl-workloadhealth ./cmd/kubectl-workloadhealth
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the controller against the cluster of the current kubeconfig.
 	go run ./cmd/manager
+
+.PHONY: release
+release: release-plugin ## Build every release artifact into DIST (VERSION=v0.2.0).
+
+.PHONY: release-plugin
+release-plugin: ## Build the plugin's archives for linux/darwin/windows x amd64/arm64 and render the krew manifest into DIST/plugins/.
+	go run ./hack/release --version "$(VERSION)" --out "$(DIST)" --manifest plugins/workloadhealth.yaml
 
 .PHONY: docker-build
 docker-build: ## Build the manager image.
