@@ -93,7 +93,7 @@ one of its pods has matching labels; it is then judged from all of its pods.
 		},
 	}
 	o.addFlags(cmd.Flags())
-	out.addFlags(cmd, "a table by default, wide adds MESSAGE and HINT; json and yaml print a List")
+	out.addFlags(cmd, "a table; wide adds MESSAGE and HINT, json and yaml print a List")
 	o.addMaxPodsFlag(cmd.Flags())
 	o.addFailOnDegradedFlag(cmd.Flags(), "a target")
 	return cmd

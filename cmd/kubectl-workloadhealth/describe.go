@@ -61,7 +61,7 @@ rollout/checkout).
 			return o.run(cmd.Context(), args[0])
 		},
 	}
-	o.output.addFlags(cmd, "the report by default")
+	o.output.addFlags(cmd, "the report")
 	return cmd
 }
 

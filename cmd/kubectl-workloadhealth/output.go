@@ -28,7 +28,7 @@ func newOutputOptions(tables bool) *outputOptions {
 // what the command prints without -o.
 func (o *outputOptions) addFlags(cmd *cobra.Command, defaults string) {
 	o.print.AddFlags(cmd)
-	cmd.Flags().Lookup("output").Usage = fmt.Sprintf("Output format: %s, or one of %s.", defaults, strings.Join(o.formats(), ", "))
+	cmd.Flags().Lookup("output").Usage = fmt.Sprintf("Output format, one of: %s. Without it, %s.", strings.Join(o.formats(), ", "), defaults)
 	if o.tables {
 		cmd.Flags().BoolVar(&o.noHeaders, "no-headers", false, "Print the table (the default output or -o wide) without its header line.")
 	}

@@ -121,7 +121,7 @@ targets' ('assess --fail-on-degraded' does).
 		},
 	}
 	o.addFlags(cmd.Flags())
-	out.addFlags(cmd, "a table by default, wide adds NODE; json and yaml print an array")
+	out.addFlags(cmd, "a table; wide adds NODE, json and yaml print an array")
 	o.addFailOnDegradedFlag(cmd.Flags(), "a pod")
 	return cmd
 }
