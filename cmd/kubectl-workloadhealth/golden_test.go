@@ -48,6 +48,8 @@ func TestGolden(t *testing.T) {
 			name: "assess go-template", args: []string{"assess", "-f", knativeDump, "-o", `go-template={{range .items}}{{.spec.targetRef.kind}}/{{.spec.targetRef.name}} {{.status.ready}}{{"\n"}}{{end}}`},
 			golden: "assess-go-template.txt", stderr: malformedWarning,
 		},
+		{name: "assess go-template-file", args: []string{"assess", "-f", knativeDump, "-o", "go-template-file=testdata/hints.tmpl"}, golden: "assess-hints.txt", stderr: malformedWarning},
+		{name: "pods jsonpath-as-json", args: []string{"pods", "-f", knativeDump, "-o", "jsonpath-as-json={.items[*].restarts}"}, golden: "pods-restarts.json", stderr: malformedWarning},
 		{name: "assess kyaml", args: []string{"assess", "-f", rolloutDump, "-o", "kyaml"}, golden: "assess-rollout.kyaml"},
 		{name: "assess without headers", args: []string{"assess", "-f", knativeDump, "--no-headers"}, golden: "assess-no-headers.txt", stderr: malformedWarning},
 		{name: "assess wide without headers", args: []string{"assess", "-f", knativeDump, "-o", "wide", "--no-headers"}, golden: "assess-wide-no-headers.txt", stderr: malformedWarning},
