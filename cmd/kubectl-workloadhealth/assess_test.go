@@ -182,8 +182,8 @@ func TestFlagErrors(t *testing.T) {
 		{"a file without -f", []string{"pods", knativeDump}, `unexpected argument "testdata/knative.json": did you mean -f testdata/knative.json?`},
 		{"a dump's name without -f", []string{"assess", "dump.json"}, `unexpected argument "dump.json": did you mean -f dump.json?`},
 		{"standard input without -f", []string{"assess", "-"}, `unexpected argument "-": did you mean -f -?`},
-		{"a word", []string{"pods", "web"}, `unexpected argument "web": kubectl workloadhealth pods takes no arguments`},
-		{"a version with arguments", []string{"version", "x"}, `unexpected argument "x"`},
+		{"a word", []string{"pods", "web"}, `unexpected argument "web": kubectl workloadhealth pods takes no arguments (select with -n, -A, -l, or read a dump with -f FILE)`},
+		{"a version with arguments", []string{"version", "x"}, `unexpected argument "x": kubectl workloadhealth version takes no arguments` + "\n"},
 		{"a version's unknown output", []string{"version", "-o", "wide"}, `unknown output format "wide": use one of json, yaml`},
 	}
 	for _, tt := range tests {

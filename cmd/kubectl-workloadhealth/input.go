@@ -168,6 +168,9 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	if _, err := os.Stat(a); err == nil || a == "-" || ext == ".json" || ext == ".yaml" || ext == ".yml" {
 		return fmt.Errorf("unexpected argument %q: did you mean -f %s?", a, a)
 	}
+	if cmd.Flags().Lookup("filename") == nil {
+		return fmt.Errorf("unexpected argument %q: %s takes no arguments", a, cmd.CommandPath())
+	}
 	return fmt.Errorf("unexpected argument %q: %s takes no arguments (select with -n, -A, -l, or read a dump with -f FILE)", a, cmd.CommandPath())
 }
 
