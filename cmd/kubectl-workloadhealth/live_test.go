@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,9 +13,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/workloadhealth/workloadhealth/internal/inventory"
 	"github.com/workloadhealth/workloadhealth/internal/testenv"
+	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
 // knativeServing is the Knative story's namespace alone, as a dump: the
@@ -208,3 +212,52 @@ var _ = Describe("assess and pods without -f: the cluster", func() {
 		Expect(strings.Split(out, "\n")).NotTo(ContainElement("default"))
 	})
 })
+
+// pagesOfOne asks the API server for one object per page, so that a
+// namespace of a few objects spans many pages and continue tokens.
+type pagesOfOne struct {
+	client.Reader
+	pages *int
+}
+
+func (p pagesOfOne) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	*p.pages++
+	return p.Reader.List(ctx, list, append(opts, client.Limit(1))...)
+}
+
+var _ = Describe("inventory.List", func() {
+	It("reads every page of every list", func() {
+		ns := newNamespace()
+		createObjectsOf(knativeServing, ns)
+		whole, skipped, err := inventory.List(ctx, k8sClient, ns)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(skipped).To(BeEmpty())
+		pages := 0
+		paged, _, err := inventory.List(ctx, pagesOfOne{Reader: k8sClient, pages: &pages}, ns)
+		Expect(err).NotTo(HaveOccurred())
+
+		// 2 Deployments, 2 ReplicaSets, 2 pods, 2 Warning events: the
+		// server leaves out the dump's Normal event.
+		Expect(whole.Len()).To(Equal(8))
+		for _, e := range whole.AllEvents() {
+			Expect(e.Type).To(Equal("Warning"))
+		}
+		Expect(paged.Len()).To(Equal(whole.Len()))
+		Expect(names(paged.Pods())).To(Equal(names(whole.Pods())))
+		Expect(names(paged.AllEvents())).To(Equal(names(whole.AllEvents())))
+		Expect(len(paged.Workloads())).To(Equal(len(whole.Workloads())))
+		// One list per kind and for events, and at least one more page for
+		// each object past the first of its list (the server may spend a
+		// page on the Normal event it filters out, when it pages before
+		// filtering).
+		Expect(pages).To(BeNumerically(">=", len(workload.BuiltIn())+1+(2-1)+(2-1)+(2-1)+(2-1)))
+	})
+})
+
+func names[T metav1.Object](objs []T) []string {
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.GetName())
+	}
+	return out
+}
