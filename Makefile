@@ -17,6 +17,11 @@ export ENVTEST_STORE K8S_VERSION ETCD_VERSION
 # (its appVersion, the image tag).
 CHART_VERSION ?= 0.1.0
 APP_VERSION ?= 0.1.0
+# The plugin's version: the nearest v* tag (v0.1.0, or v0.1.0-3-gabc1234
+# past it), else v0.0.0-dev; `make release VERSION=v0.2.0` names a release.
+VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo v0.0.0-dev)
+# Where the release archives, checksums and the rendered krew manifest go.
+DIST ?= $(CURDIR)/dist
 
 # Ginkgo and go test flags; e.g. `make test TEST_ARGS='-run TestFoo -v'`.
 TEST_ARGS ?=
@@ -74,7 +79,7 @@ verify: manifests generate chart ## Regenerate everything and fail if the commit
 	@echo "verify: generated files are up to date"
 
 .PHONY: test
-test: manifests generate vet cluster-binaries promtool helm monitoring-crds ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
+test: manifests generate vet cluster-binaries promtool helm monitoring-crds validate-krew-manifest ## Run unit tests, envtest suites and local-cluster tests (builds the binaries, promtool, helm, the monitoring CRDs and krew's validator on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
 	for m in $(NESTED_MODULES); do (cd $$m && go test ./... -timeout 10m); done
 
@@ -102,6 +107,10 @@ helm: ## Build the helm CLI from the Go module proxy into a cache outside the cl
 monitoring-crds: controller-gen ## Generate the ServiceMonitor and PrometheusRule CRDs from the Prometheus Operator's Go types into the tools cache (validates the chart's).
 	@CONTROLLER_GEN=$(CONTROLLER_GEN) hack/monitoring-crds.sh >/dev/null
 
+.PHONY: validate-krew-manifest
+validate-krew-manifest: ## Build krew's validate-krew-manifest from the Go module proxy into a cache outside the clone when missing (checks the krew manifest).
+	@hack/validate-krew-manifest.sh >/dev/null
+
 .PHONY: cluster-binaries
 cluster-binaries: ## Also build kube-controller-manager, kube-scheduler and kwok (for the demo and e2e).
 	@hack/envtest-binaries.sh --cluster >/dev/null
@@ -120,9 +129,9 @@ bench: envtest ## Measure the manager at scale and print one table (BENCH_PODS, 
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build the manager binary (and the kubectl plugin when present).
+build: manifests generate fmt vet ## Build the manager and the kubectl plugin (its version from VERSION).
 	go build -o $(LOCALBIN)/manager ./cmd/manager
-	@if [ -d cmd/kubectl-workloadhealth ]; then go build -o $(LOCALBIN)/kubectl-workloadhealth ./cmd/kubectl-workloadhealth; fi
+	go build -ldflags "-X main.version=$(VERSION)" -o $(LOCALBIN)/kubectl-workloadhealth ./cmd/kubectl-workloadhealth
 
 # Flags of `make run`: plain HTTP metrics on loopback, where only this
 # machine reaches them (`curl localhost:8080/metrics`); the deployed manager
@@ -134,8 +143,15 @@ run: manifests generate fmt vet ## Run the controller against the cluster of the
 	go run ./cmd/manager $(RUN_ARGS)
 
 .PHONY: release
-release: manifests ## Write dist/install.yaml: config/default with the image IMG, for kubectl apply -f.
-	go run ./hack/installgen -install-yaml dist/install.yaml -image $(IMG)
+release: release-install release-plugin ## Build every release artifact into DIST: install.yaml (IMG) and the plugin's archives (VERSION=v0.2.0).
+
+.PHONY: release-install
+release-install: manifests ## Write dist/install.yaml: config/default with the image IMG, for kubectl apply -f.
+	go run ./hack/installgen -install-yaml $(DIST)/install.yaml -image $(IMG)
+
+.PHONY: release-plugin
+release-plugin: ## Build the plugin's archives for linux/darwin/windows x amd64/arm64 and render the krew manifest into DIST/plugins/.
+	go run ./hack/release --version "$(VERSION)" --out "$(DIST)" --manifest plugins/workloadhealth.yaml
 
 .PHONY: docker-build
 docker-build: ## Build the manager image.

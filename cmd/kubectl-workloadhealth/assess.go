@@ -16,7 +16,14 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/owners"
 )
 
-const assessExample = `  # Assess a dump of the whole cluster
+const assessExample = `  # The workloads of the current namespace, or of all namespaces, as the controller judges them
+  kubectl workloadhealth assess
+  kubectl workloadhealth assess -A -o wide
+
+  # The workloads labelled app=web (or whose pods are) in namespace shop
+  kubectl workloadhealth assess -n shop -l app=web
+
+  # Assess a dump of the whole cluster
   kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json > dump.json
   kubectl workloadhealth assess -f dump.json
 
@@ -29,29 +36,41 @@ const assessExample = `  # Assess a dump of the whole cluster
   # A CI gate: fail the job when a workload of the dump is Degraded
   kubectl workloadhealth assess -f dump.json --fail-on-degraded`
 
-func newAssessCommand(streams genericiooptions.IOStreams, clock func() time.Time) *cobra.Command {
-	o := newOfflineOptions(streams, clock)
+func newAssessCommand(streams genericiooptions.IOStreams, clock func() time.Time, cluster *clusterFlags) *cobra.Command {
+	o := newInputOptions(streams, clock, cluster)
+	out := newOutputOptions(true)
 	cmd := &cobra.Command{
-		Use:   "assess -f FILE|-",
-		Short: "Assess a saved dump offline and print the WorkloadHealth objects the controller would write",
-		Long: `Assess reads a dump of pods, Warning events and workloads (Deployments,
-ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers),
-groups the pods by target as the controller does, and prints the WorkloadHealth
-object the controller would write for each target: the table of
-'kubectl get workloadhealth', or the objects as a List (-o json, -o yaml).
+		Use:   "assess [-n NAMESPACE | -A] [-l SELECTOR] [-f FILE|DIR|-]",
+		Short: "Assess the workloads of the cluster or of a dump and print the WorkloadHealth objects the controller would write",
+		Long: `Assess reads pods, Warning events and workloads (Deployments, ReplicaSets,
+StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers) from the
+cluster or from a dump, groups the pods by target as the controller does, and
+prints the WorkloadHealth object the controller would write for each target: the
+table of 'kubectl get workloadhealth', or the objects as a List (-o json,
+-o yaml, templates), or their names (-o name). It needs no controller in the
+cluster: only the right to list what it reads.
+
+With -l, a target is kept when its workload, one of its ReplicaSets or Jobs, or
+one of its pods has matching labels; it is then judged from all of its pods.
 
 ` + inputHelp + `
 
 ` + exitStatusHelp,
 		Example: assessExample,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.complete("", "wide", "json", "yaml"); err != nil {
+			if err := out.validate(); err != nil {
+				return err
+			}
+			if err := o.complete(); err != nil {
 				return err
 			}
 			targets, err := o.targets(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if len(targets) == 0 && o.failOnDegraded {
+				return o.errNothingToAssess("targets")
 			}
 			list := &whv1.WorkloadHealthList{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}}
 			list.Items = make([]whv1.WorkloadHealth, 0, len(targets))
@@ -59,7 +78,7 @@ object the controller would write for each target: the table of
 				list.Items = append(list.Items, *o.workloadHealth(t))
 			}
 			err = o.print(func(streams genericiooptions.IOStreams) error {
-				return printWorkloadHealths(streams, list, o.output)
+				return printWorkloadHealths(streams, list, out, o.tableOptions)
 			})
 			if err != nil || !o.failOnDegraded {
 				return err
@@ -73,7 +92,8 @@ object the controller would write for each target: the table of
 			return failOnDegraded("targets", len(list.Items), degraded)
 		},
 	}
-	o.addFlags(cmd.Flags(), `"" (a table), wide (with MESSAGE), json or yaml`)
+	o.addFlags(cmd.Flags())
+	out.addFlags(cmd, "a table with HINT; wide adds MESSAGE, json and yaml print a List")
 	o.addMaxPodsFlag(cmd.Flags())
 	o.addFailOnDegradedFlag(cmd.Flags(), "a target")
 	return cmd
@@ -83,7 +103,7 @@ object the controller would write for each target: the table of
 // target: its name, labels, annotation, ownerReference and spec as the
 // controller sets them, and the engine's status. Conditions carry the
 // time of the assessment as their transition time.
-func (o *offlineOptions) workloadHealth(t *gather.Target) *whv1.WorkloadHealth {
+func (o *inputOptions) workloadHealth(t *gather.Target) *whv1.WorkloadHealth {
 	res := health.Assess(o.input(t))
 	if res.FromWorkloadStatus {
 		// A dump without the pods (kubectl get deploy -o json) is judged

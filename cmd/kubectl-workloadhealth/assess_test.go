@@ -165,15 +165,26 @@ func TestFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no dump", []string{"assess"}, "a dump is required: -f FILE, or -f - for standard input"},
-		{"a missing file", []string{"pods", "-f", "testdata/nope.json"}, "open testdata/nope.json: no such file or directory"},
-		{"an unknown output", []string{"assess", "-f", knativeDump, "-o", "table"}, `unknown output format "table"`},
-		{"yaml is not an output of pods", []string{"pods", "-f", knativeDump, "-o", "yaml"}, `unknown output format "yaml"`},
+		{"no cluster", []string{"assess", "--kubeconfig", "testdata/nope.kubeconfig"}, "testdata/nope.kubeconfig: no such file or directory"},
+		{"a missing file", []string{"pods", "-f", "testdata/nope.json"}, `the path "testdata/nope.json" does not exist`},
+		{"a directory without dumps", []string{"pods", "-f", "testdata/golden/malformed"}, "testdata/golden/malformed: no .json, .yaml, .yml file in this directory"},
+		{"-R without a directory", []string{"pods", "-f", knativeDump, "-R"}, "-R reads directories: give one with -f"},
+		{"standard input twice", []string{"assess", "-f", "-", "-f", "-"}, "-f - is given twice"},
+		{"an unknown output", []string{"assess", "-f", knativeDump, "-o", "table"}, `unknown output format "table": use one of wide, json, yaml, kyaml, name, go-template`},
+		{"wide is not an output of describe", []string{"describe", "x", "-o", "wide"}, `unknown output format "wide"`},
+		{"jsonpath without a template", []string{"pods", "-f", knativeDump, "-o", "jsonpath"}, "template format specified but no template given"},
+		{"a bad selector", []string{"pods", "-f", knativeDump, "-l", "a b"}, `-l "a b"`},
+		{"a name across all namespaces", []string{"describe", "-A", "deployment-web"}, "a resource cannot be retrieved by name across all namespaces"},
 		{"a bad time", []string{"assess", "-f", knativeDump, "--now", "yesterday"}, "--now must be an RFC 3339 time"},
 		{"too many pods", []string{"assess", "-f", knativeDump, "--max-pods-per-workload", "101"}, "--max-pods-per-workload must be between 1 and 100, not 101"},
 		{"a window that is not positive", []string{"pods", "-f", knativeDump, "--flap-window", "0s"}, "--flap-window must be positive, not 0s"},
-		{"an unknown flag", []string{"assess", "--namespace", "x"}, "unknown flag: --namespace\nSee 'kubectl workloadhealth assess --help' for usage"},
-		{"an argument", []string{"pods", "dump.json"}, `unknown command "dump.json"`},
+		{"an unknown flag", []string{"assess", "--bogus", "x"}, "unknown flag: --bogus\nSee 'kubectl workloadhealth assess --help' for usage"},
+		{"a file without -f", []string{"pods", knativeDump}, `unexpected argument "testdata/knative.json": did you mean -f testdata/knative.json?`},
+		{"a dump's name without -f", []string{"assess", "dump.json"}, `unexpected argument "dump.json": did you mean -f dump.json?`},
+		{"standard input without -f", []string{"assess", "-"}, `unexpected argument "-": did you mean -f -?`},
+		{"a word", []string{"pods", "web"}, `unexpected argument "web": kubectl workloadhealth pods takes no arguments (select with -n, -A, -l, or read a dump with -f FILE)`},
+		{"a version with arguments", []string{"version", "x"}, `unexpected argument "x": kubectl workloadhealth version takes no arguments` + "\n"},
+		{"a version's unknown output", []string{"version", "-o", "wide"}, `unknown output format "wide": use one of json, yaml`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,11 +201,20 @@ func TestFlagErrors(t *testing.T) {
 
 func TestHelpDocumentsFlagsAndExamples(t *testing.T) {
 	for cmd, want := range map[string][]string{
-		"assess":   {"-f, --filename FILE", "--fail-on-degraded", "exits with code 2", "Exit status: 0", "--now TIME", "--flap-window", "--not-ready-after", "--unschedulable-after", "--max-pods-per-workload", "--output", "Examples:", "kubectl workloadhealth assess -f dump.json"},
-		"pods":     {"--filename", "--fail-on-degraded", "exits with code 2", "Exit status: 0", "--now", "--output", "targetKind", "Examples:", "kubectl workloadhealth pods -f dump.json"},
-		"describe": {"--kubeconfig", "--context", "--namespace", "KIND/NAME", "Examples:", "deployment/activator"},
+		"assess": {"-f, --filename FILE", "-R, --recursive", "-l, --selector", "--no-headers", "-A, --all-namespaces", "-n, --namespace", "--kubeconfig",
+			"--fail-on-degraded", "exits with code 2", "Exit status: 0", "--now TIME", "--flap-window", "--not-ready-after", "--unschedulable-after",
+			"--max-pods-per-workload", "-o, --output", "jsonpath", "go-template", "Examples:", "kubectl workloadhealth assess -f dump.json", "kubectl workloadhealth assess -A -o wide"},
+		"pods": {"--filename", "--selector", "--no-headers", "--all-namespaces", "--fail-on-degraded", "exits with code 2", "Exit status: 0", "--now", "--output", "targetKind",
+			"Examples:", "kubectl workloadhealth pods -A -o wide"},
+		"describe":   {"--kubeconfig", "--context", "--namespace", "KIND/NAME", "Examples:", "deployment/activator", "--output"},
+		"version":    {"--output"},
+		"completion": {"bash", "zsh", "fish", "powershell"},
 	} {
 		out, _, err := run(t, nil, cmd, "--help")
+		if cmd == "completion" {
+			out, _, err = run(t, nil, "--help")
+			want = []string{"completion", "version"}
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

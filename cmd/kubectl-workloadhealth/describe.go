@@ -10,9 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -33,13 +31,14 @@ const describeExample = `  # The report of a WorkloadHealth by its name
   kubectl workloadhealth describe -n reports cj/nightly-report`
 
 type describeOptions struct {
-	streams     genericiooptions.IOStreams
-	clock       func() time.Time
-	configFlags *genericclioptions.ConfigFlags
+	streams genericiooptions.IOStreams
+	clock   func() time.Time
+	cluster *clusterFlags
+	output  *outputOptions
 }
 
-func newDescribeCommand(streams genericiooptions.IOStreams, clock func() time.Time) *cobra.Command {
-	o := &describeOptions{streams: streams, clock: clock, configFlags: genericclioptions.NewConfigFlags(true)}
+func newDescribeCommand(streams genericiooptions.IOStreams, clock func() time.Time, cluster *clusterFlags) *cobra.Command {
+	o := &describeOptions{streams: streams, clock: clock, cluster: cluster, output: newOutputOptions(false)}
 	cmd := &cobra.Command{
 		Use:   "describe [-n NAMESPACE] NAME | KIND/NAME",
 		Short: "Print a readable report of one WorkloadHealth of the cluster",
@@ -51,31 +50,34 @@ from, and what to do.
 
 NAME is the WorkloadHealth's name (deployment-activator) or its target as
 KIND/NAME (deployment/activator, deploy/activator, sts/db, cj/nightly-report,
-rollout/checkout).`,
-		Example: describeExample,
-		Args:    cobra.ExactArgs(1),
+rollout/checkout).
+
+-o prints the object itself instead (json, yaml, name, templates), as
+'kubectl get workloadhealth NAME -o yaml' does.`,
+		Example:           describeExample,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: o.completeNames,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.run(cmd.Context(), args[0])
 		},
 	}
-	o.configFlags.AddFlags(cmd.Flags())
+	o.output.addFlags(cmd, "the report")
 	return cmd
 }
 
 func (o *describeOptions) run(ctx context.Context, arg string) error {
-	cfg, err := o.configFlags.ToRESTConfig()
+	if o.cluster.allNamespaces {
+		// kubectl's answer to a name with -A.
+		return errors.New("a resource cannot be retrieved by name across all namespaces")
+	}
+	if err := o.output.validate(); err != nil {
+		return err
+	}
+	ns, _, err := o.cluster.namespace()
 	if err != nil {
 		return err
 	}
-	ns, _, err := o.configFlags.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
-		return err
-	}
-	scheme := runtime.NewScheme()
-	if err := whv1.AddToScheme(scheme); err != nil {
-		return err
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := o.cluster.client()
 	if err != nil {
 		return err
 	}
@@ -83,7 +85,42 @@ func (o *describeOptions) run(ctx context.Context, arg string) error {
 	if err != nil {
 		return err
 	}
-	return report.Describe(o.streams.Out, wh, o.clock())
+	if o.output.format() == "" && !o.output.templateOnly() {
+		return report.Describe(o.streams.Out, wh, o.clock())
+	}
+	p, err := o.output.printer()
+	if err != nil {
+		return err
+	}
+	// Objects read through a typed client carry no kind; printers need it.
+	wh.SetGroupVersionKind(whv1.GroupVersion.WithKind("WorkloadHealth"))
+	return p.PrintObj(wh, o.streams.Out)
+}
+
+// completeNames completes NAME with the WorkloadHealths of the namespace.
+func (o *describeOptions) completeNames(cmd *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ns, _, err := o.cluster.namespace()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	c, err := o.cluster.client()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	list := &whv1.WorkloadHealthList{}
+	if err := c.List(cmd.Context(), list, client.InNamespace(ns)); err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []string
+	for _, wh := range list.Items {
+		if strings.HasPrefix(wh.Name, prefix) {
+			names = append(names, wh.Name)
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
 }
 
 // find reads the WorkloadHealth that arg names in the namespace.

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/servertable"
@@ -170,6 +171,29 @@ var _ = Describe("kubectl workloadhealth against a cluster", Ordered, func() {
 			out, _, err := runLive("describe", "-n", ns, "cj/nightly-report")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out).To(ContainSubstring("Target:            CronJob nightly-report (batch/v1)\n"))
+		})
+
+		It("completes NAME with the namespace's WorkloadHealths and prints the object with -o", func() {
+			ns := newNamespace()
+			for _, wh := range assessed() {
+				createWithStatus(ns, wh)
+			}
+			out, _, code := runAs(kubeconfig, "__complete", "describe", "-n", ns, "deployment-")
+			Expect(code).To(Equal(exitOK))
+			Expect(out).To(HavePrefix("deployment-activator\ndeployment-autoscaler\n:4\n"))
+
+			out, _, err := runLive("describe", "-n", ns, "deployment-activator", "-o", "yaml")
+			Expect(err).NotTo(HaveOccurred())
+			stored := &whv1.WorkloadHealth{}
+			Expect(yaml.UnmarshalStrict([]byte(out), stored)).To(Succeed())
+			Expect(stored.Kind).To(Equal("WorkloadHealth"))
+			Expect(stored.Namespace).To(Equal(ns))
+			Expect(stored.ManagedFields).To(BeEmpty(), "-o yaml hides managedFields as kubectl does")
+			Expect(stored.Status.Reason).To(Equal("CrashLoopBackOff"))
+
+			out, _, err = runLive("describe", "-n", ns, "deploy/activator", "-o", "jsonpath={.status.hints[0].code}")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(out).To(Equal("DNSFailure"))
 		})
 
 		It("says which WorkloadHealth was not found, and where", func() {

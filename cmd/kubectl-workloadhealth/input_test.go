@@ -59,7 +59,9 @@ func TestBadInput(t *testing.T) {
 
 // TestEmptyList reads the List kubectl prints when nothing matches: the
 // tables print kubectl's "No resources found" on stderr, -o json an empty
-// List or array, and all exit 0.
+// List or array, and all exit 0; with --fail-on-degraded, nothing to
+// assess is an error (exit 2, nothing on stdout), so that a CI gate does
+// not pass when the dump step failed or a selector matched nothing.
 func TestEmptyList(t *testing.T) {
 	const emptyList = "testdata/empty-list.json"
 	tests := []struct {
@@ -67,19 +69,46 @@ func TestEmptyList(t *testing.T) {
 		args   []string
 		stdout string
 		stderr string
+		code   int
 	}{
 		{name: "assess", args: []string{"assess"}, stderr: "No resources found\n"},
-		{name: "assess wide", args: []string{"assess", "-o", "wide", "--fail-on-degraded"}, stderr: "No resources found\n"},
 		{name: "assess json", args: []string{"assess", "-o", "json"}, stdout: "{\n    \"kind\": \"List\",\n    \"apiVersion\": \"v1\",\n    \"metadata\": {},\n    \"items\": []\n}\n"},
-		{name: "pods", args: []string{"pods", "--fail-on-degraded"}, stderr: "No resources found\n"},
+		{name: "pods", args: []string{"pods"}, stderr: "No resources found\n"},
 		{name: "pods json", args: []string{"pods", "-o", "json"}, stdout: "[]\n"},
+		{name: "pods in a namespace", args: []string{"pods", "-n", "shop"}, stderr: "No resources found in shop namespace.\n"},
+		{
+			name: "assess wide with the gate", args: []string{"assess", "-o", "wide", "--fail-on-degraded"}, code: exitError,
+			stderr: "error: --fail-on-degraded: no targets in the input: nothing was assessed\n",
+		},
+		{
+			name: "assess json with the gate", args: []string{"assess", "-o", "json", "--fail-on-degraded"}, code: exitError,
+			stderr: "error: --fail-on-degraded: no targets in the input: nothing was assessed\n",
+		},
+		{
+			name: "pods with the gate", args: []string{"pods", "--fail-on-degraded"}, code: exitError,
+			stderr: "error: --fail-on-degraded: no pods in the input: nothing was assessed\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, errOut, code := runExit(t, nil, append(tt.args, "-f", emptyList)...)
-			if code != exitOK || out != tt.stdout || errOut != tt.stderr {
-				t.Errorf("got %d, %q, %q; want %d, %q, %q", code, out, errOut, exitOK, tt.stdout, tt.stderr)
+			if code != tt.code || out != tt.stdout || errOut != tt.stderr {
+				t.Errorf("got %d, %q, %q; want %d, %q, %q", code, out, errOut, tt.code, tt.stdout, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestNothingSelected: a selector or namespace that keeps nothing of a
+// dump that has objects is nothing to assess too.
+func TestNothingSelected(t *testing.T) {
+	for _, args := range [][]string{
+		{"assess", "-f", knativeDump, "-l", "app=nothing", "--fail-on-degraded"},
+		{"pods", "-f", knativeDump, "-n", "nowhere", "--fail-on-degraded"},
+	} {
+		out, errOut, code := runExit(t, nil, args...)
+		if code != exitError || out != "" || !strings.Contains(errOut, "error: --fail-on-degraded: no ") {
+			t.Errorf("%v: got %d, %q, %q; want %d, nothing and the gate's error", args, code, out, errOut, exitError)
+		}
 	}
 }

@@ -10,8 +10,11 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/yaml"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
 	"github.com/workloadhealth/workloadhealth/internal/gather"
@@ -20,8 +23,15 @@ import (
 	"github.com/workloadhealth/workloadhealth/internal/workload"
 )
 
-const podsExample = `  # Every pod of a dump: kubectl's STATUS next to its phase, its health and its target
-  kubectl workloadhealth pods -f dump.json
+const podsExample = `  # Every pod of the current namespace: kubectl's STATUS next to its phase, its health and its target
+  kubectl workloadhealth pods
+
+  # The pods of all namespaces with their nodes, and those labelled app=web
+  kubectl workloadhealth pods -A -o wide
+  kubectl workloadhealth pods -A -l app=web
+
+  # The names of the Degraded pods of a dump
+  kubectl workloadhealth pods -f dump.json -o jsonpath='{range .items[?(@.health=="Degraded")]}{.namespace}/{.name}{"\n"}{end}'
 
   # The pods whose phase says Running while they are not healthy
   kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json |
@@ -46,17 +56,21 @@ type podLine struct {
 	pod *corev1.Pod
 }
 
-func newPodsCommand(streams genericiooptions.IOStreams, clock func() time.Time) *cobra.Command {
-	o := newOfflineOptions(streams, clock)
+func newPodsCommand(streams genericiooptions.IOStreams, clock func() time.Time, cluster *clusterFlags) *cobra.Command {
+	o := newInputOptions(streams, clock, cluster)
+	out := newOutputOptions(true)
 	cmd := &cobra.Command{
-		Use:   "pods -f FILE|-",
-		Short: "List every pod of a saved dump with kubectl's STATUS, its health and its target",
-		Long: `Pods lists every pod of a dump with the READY, STATUS and RESTARTS columns of
-'kubectl get pods' (computed as the API server does), the pod's phase, the
-health the engine gives it, and the target it belongs to.
+		Use:   "pods [-n NAMESPACE | -A] [-l SELECTOR] [-f FILE|DIR|-]",
+		Short: "List the pods of the cluster or of a dump with kubectl's STATUS, their health and their target",
+		Long: `Pods lists every pod of the cluster or of a dump with the READY, STATUS and
+RESTARTS columns of 'kubectl get pods' (computed as the API server does), the
+pod's phase, the health the engine gives it, and the target it belongs to.
+With -l, only the pods whose labels match.
 
 -o json prints a JSON array of objects with the keys namespace, name, phase,
-status, ready, restarts, health, targetKind and targetName.
+status, ready, restarts, health, targetKind and targetName; -o yaml the same
+array in YAML; -o name pod/NAME lines. -o jsonpath and -o go-template read a
+List whose items are those objects: {.items[*].status}.
 
 --fail-on-degraded reads the pods' own health, the HEALTH column, not their
 targets' ('assess --fail-on-degraded' does).
@@ -65,9 +79,12 @@ targets' ('assess --fail-on-degraded' does).
 
 ` + exitStatusHelp,
 		Example: podsExample,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.complete("", "wide", "json"); err != nil {
+			if err := out.validate(); err != nil {
+				return err
+			}
+			if err := o.complete(); err != nil {
 				return err
 			}
 			targets, err := o.targets(cmd.Context())
@@ -77,17 +94,19 @@ targets' ('assess --fail-on-degraded' does).
 			var lines []podLine
 			for _, t := range targets {
 				for _, p := range t.Pods {
-					lines = append(lines, o.podLine(t, p))
+					if o.labels.Matches(labels.Set(p.Labels)) {
+						lines = append(lines, o.podLine(t, p))
+					}
 				}
+			}
+			if len(lines) == 0 && o.failOnDegraded {
+				return o.errNothingToAssess("pods")
 			}
 			slices.SortFunc(lines, func(a, b podLine) int {
 				return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 			})
 			err = o.print(func(streams genericiooptions.IOStreams) error {
-				if o.output == "json" {
-					return printPodsJSON(streams, lines)
-				}
-				return printPodsTable(streams, lines, o.now, o.output == "wide")
+				return printPods(streams, lines, out, o)
 			})
 			if err != nil || !o.failOnDegraded {
 				return err
@@ -101,7 +120,8 @@ targets' ('assess --fail-on-degraded' does).
 			return failOnDegraded("pods", len(lines), degraded)
 		},
 	}
-	o.addFlags(cmd.Flags(), `"" (a table), wide (with NODE) or json`)
+	o.addFlags(cmd.Flags())
+	out.addFlags(cmd, "a table; wide adds NODE, json and yaml print an array")
 	o.addFailOnDegradedFlag(cmd.Flags(), "a pod")
 	return cmd
 }
@@ -109,7 +129,7 @@ targets' ('assess --fail-on-degraded' does).
 // podLine assesses one pod. A pod's verdict depends on the pod and, for a
 // Job's pods, on whether the Job has failed; the engine is given the pod
 // alone so that its verdict is listed even past --max-pods-per-workload.
-func (o *offlineOptions) podLine(t *gather.Target, p *corev1.Pod) podLine {
+func (o *inputOptions) podLine(t *gather.Target, p *corev1.Pod) podLine {
 	in := o.input(t)
 	in.Pods = []*corev1.Pod{p}
 	in.Events = eventsAbout(t.Events, p.Name)
@@ -166,16 +186,55 @@ func eventsAbout(events []*corev1.Event, pod string) []*corev1.Event {
 	return out
 }
 
-func printPodsJSON(streams genericiooptions.IOStreams, lines []podLine) error {
+// printPods prints the pods in the format of -o. The JSON array is API
+// for scripts, so json and yaml print it as it is; names and templates
+// read the pods as kubectl's printers read a list.
+func printPods(streams genericiooptions.IOStreams, lines []podLine, out *outputOptions, o *inputOptions) error {
 	if lines == nil {
 		lines = []podLine{}
 	}
-	data, err := json.MarshalIndent(lines, "", "    ")
+	switch {
+	case out.table():
+		return printPodsTable(streams, lines, o.now, out, o.tableOptions)
+	case out.format() == "json":
+		data, err := json.MarshalIndent(lines, "", "    ")
+		if err != nil {
+			return err
+		}
+		_, err = streams.Out.Write(append(data, '\n'))
+		return err
+	case out.format() == "yaml":
+		data, err := yaml.Marshal(lines)
+		if err != nil {
+			return err
+		}
+		_, err = streams.Out.Write(data)
+		return err
+	}
+	p, err := out.printer()
 	if err != nil {
 		return err
 	}
-	_, err = streams.Out.Write(append(data, '\n'))
-	return err
+	if out.format() == "name" {
+		for _, l := range lines {
+			pod := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}}
+			pod.Namespace, pod.Name = l.Namespace, l.Name
+			if err := p.PrintObj(pod, streams.Out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// A List of the JSON objects, for templates.
+	data, err := json.Marshal(lines)
+	if err != nil {
+		return err
+	}
+	var items []any
+	if err := json.Unmarshal(data, &items); err != nil {
+		return err
+	}
+	return p.PrintObj(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "List", "items": items}}, streams.Out)
 }
 
 var podColumns = []metav1.TableColumnDefinition{
@@ -192,12 +251,12 @@ var podColumns = []metav1.TableColumnDefinition{
 // printPodsTable prints the pods with kubectl's READY, STATUS and RESTARTS
 // ("161 (3m ago)", relative to the time of the assessment) and what
 // `kubectl get pods` does not show: the phase, the health and the target.
-func printPodsTable(streams genericiooptions.IOStreams, lines []podLine, now time.Time, wide bool) error {
+func printPodsTable(streams genericiooptions.IOStreams, lines []podLine, now time.Time, out *outputOptions, namespaces func(map[string]bool) tableOptions) error {
 	table := &metav1.Table{ColumnDefinitions: podColumns}
-	namespaces := map[string]bool{}
+	seen := map[string]bool{}
 	for i := range lines {
 		l := &lines[i]
-		namespaces[l.Namespace] = true
+		seen[l.Namespace] = true
 		node := "<none>"
 		if l.pod.Spec.NodeName != "" {
 			node = l.pod.Spec.NodeName
@@ -207,5 +266,8 @@ func printPodsTable(streams genericiooptions.IOStreams, lines []podLine, now tim
 			Object: runtime.RawExtension{Object: l.pod},
 		})
 	}
-	return printTable(streams, table, wide, len(namespaces) > 1)
+	opts := namespaces(seen)
+	opts.wide = out.format() == "wide"
+	opts.noHeaders = out.noHeaders
+	return printTable(streams, table, opts)
 }

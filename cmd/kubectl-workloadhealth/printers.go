@@ -67,38 +67,59 @@ func cell(s string) any {
 	return s
 }
 
-// printWorkloadHealths prints the list in the output format: a table
-// ("" or "wide"), or the List as JSON or YAML.
-func printWorkloadHealths(streams genericiooptions.IOStreams, list *whv1.WorkloadHealthList, output string) error {
-	switch output {
-	case "json":
-		return (&printers.JSONPrinter{}).PrintObj(list, streams.Out)
-	case "yaml":
-		return (&printers.YAMLPrinter{}).PrintObj(list, streams.Out)
+// tableOptions say how a table is printed: wide, without headers, with a
+// NAMESPACE column, and the message of an empty one.
+type tableOptions struct {
+	wide, noHeaders, withNamespace bool
+	empty                          string
+}
+
+// printWorkloadHealths prints the list as a table, or else with the
+// printer of -o (the List as JSON or YAML, names, templates).
+func printWorkloadHealths(streams genericiooptions.IOStreams, list *whv1.WorkloadHealthList, out *outputOptions, namespaces func(map[string]bool) tableOptions) error {
+	if !out.table() {
+		p, err := out.printer()
+		if err != nil {
+			return err
+		}
+		if out.format() != "name" {
+			return p.PrintObj(list, streams.Out)
+		}
+		// The name printer prints objects, not lists: one line each.
+		for i := range list.Items {
+			if err := p.PrintObj(&list.Items[i], streams.Out); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	table := &metav1.Table{ColumnDefinitions: workloadHealthColumns}
-	namespaces := map[string]bool{}
+	seen := map[string]bool{}
 	for i := range list.Items {
 		wh := &list.Items[i]
-		namespaces[wh.Namespace] = true
+		seen[wh.Namespace] = true
 		table.Rows = append(table.Rows, metav1.TableRow{
 			Cells:  workloadHealthCells(wh),
 			Object: runtime.RawExtension{Object: wh},
 		})
 	}
-	return printTable(streams, table, output == "wide", len(namespaces) > 1)
+	opts := namespaces(seen)
+	opts.wide = out.format() == "wide"
+	opts.noHeaders = out.noHeaders
+	return printTable(streams, table, opts)
 }
 
 // printTable prints a table as kubectl does: its tab writer, upper-case
-// headers, wide columns only with -o wide, a NAMESPACE column first when
-// asked, and "No resources found" on stderr when it is empty.
-func printTable(streams genericiooptions.IOStreams, table *metav1.Table, wide, withNamespace bool) error {
+// headers unless --no-headers, wide columns only with -o wide, a
+// NAMESPACE column first when asked, and kubectl's "No resources found"
+// on stderr when it is empty.
+func printTable(streams genericiooptions.IOStreams, table *metav1.Table, opts tableOptions) error {
 	if len(table.Rows) == 0 {
-		_, err := fmt.Fprintln(streams.ErrOut, "No resources found")
+		_, err := fmt.Fprintln(streams.ErrOut, opts.empty)
 		return err
 	}
 	w := printers.GetNewTabWriter(streams.Out)
-	p := printers.NewTablePrinter(printers.PrintOptions{Wide: wide, WithNamespace: withNamespace})
+	p := printers.NewTablePrinter(printers.PrintOptions{Wide: opts.wide, NoHeaders: opts.noHeaders, WithNamespace: opts.withNamespace})
 	if err := p.PrintObj(table, w); err != nil {
 		return err
 	}

@@ -15,11 +15,14 @@ func newRootCommand(streams genericiooptions.IOStreams, now func() time.Time) *c
 		Long: `kubectl workloadhealth shows the health of workloads as their pods' containers
 and Warning events tell it, with the engine of the workloadhealth controller.
 
-  assess    assess a saved dump offline and print the WorkloadHealth objects
-            the controller would write
-  pods      list every pod of a dump with kubectl's STATUS, its health and
-            its target
-  describe  print a readable report of one WorkloadHealth of the cluster
+  assess      assess the workloads of the cluster (or of a dump with -f) and
+              print the WorkloadHealth objects the controller would write
+  pods        list every pod with kubectl's STATUS, its health and its target
+  describe    print a readable report of one WorkloadHealth of the cluster
+  version     print the plugin's version
+  completion  print a shell completion script
+
+It reaches the cluster as kubectl does: --kubeconfig, --context, -n, -A.
 
 Exit status: 0 on success; 1 only with --fail-on-degraded, when something is
 Degraded; 2 on any error.`,
@@ -30,14 +33,16 @@ Degraded; 2 on any error.`,
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nSee '%s --help' for usage", err, c.CommandPath())
 	})
+	cluster := newClusterFlags()
+	cluster.addTo(root)
 	root.AddCommand(
-		newAssessCommand(streams, now),
-		newPodsCommand(streams, now),
-		newDescribeCommand(streams, now),
+		newAssessCommand(streams, now, cluster),
+		newPodsCommand(streams, now, cluster),
+		newDescribeCommand(streams, now, cluster),
+		newVersionCommand(streams),
 	)
 	return root
 }

@@ -164,3 +164,13 @@ type Member struct {
 	GroupKind schema.GroupKind
 	Object    metav1.Object
 }
+
+// Merge adds the objects of other, as if read after inv's: of one kind,
+// namespace and name, other's copy wins. Files of one input (-f a -f b, a
+// directory) are read one by one and merged.
+func (inv *Inventory) Merge(other *Inventory) {
+	for k, o := range other.objects {
+		inv.objects[k] = o
+	}
+	inv.idx = nil
+}
