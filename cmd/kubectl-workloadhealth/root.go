@@ -20,6 +20,7 @@ and Warning events tell it, with the engine of the workloadhealth controller.
   pods      list every pod of a dump with kubectl's STATUS, its health and
             its target
   describe  print a readable report of one WorkloadHealth of the cluster
+  ui        open a local, read-only web view of the cluster's WorkloadHealths
 
 Exit status: 0 on success; 1 only with --fail-on-degraded, when something is
 Degraded; 2 on any error.`,
@@ -38,6 +39,7 @@ Degraded; 2 on any error.`,
 		newAssessCommand(streams, now),
 		newPodsCommand(streams, now),
 		newDescribeCommand(streams, now),
+		newUICommand(streams),
 	)
 	return root
 }
