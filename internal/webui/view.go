@@ -113,19 +113,19 @@ type healthCount struct {
 
 // row is one WorkloadHealth on the fleet page.
 type row struct {
-	Namespace, Name  string
-	Kind, Target     string
-	Health           whv1.HealthStatus
-	Message          string
-	Ready, Status    string
-	Restarts         int32
-	PhaseMismatches  int32
-	TopHint          *whv1.Hint
-	HintCount        int
-	LastEvent        *whv1.EventSummary
-	LastEventAge     string
-	Since            *metav1.Time
-	SinceAge         string
+	Namespace, Name string
+	Kind, Target    string
+	Health          whv1.HealthStatus
+	Message         string
+	Ready, Status   string
+	Restarts        int32
+	PhaseMismatches int32
+	TopHint         *whv1.Hint
+	HintCount       int
+	LastEvent       *whv1.EventSummary
+	LastEventAge    string
+	Since           *metav1.Time
+	SinceAge        string
 }
 
 // fleet is the fleet page's model.
