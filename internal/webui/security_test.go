@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"k8s.io/client-go/rest"
 )
 
 func TestLoopbackHost(t *testing.T) {
@@ -139,3 +141,12 @@ func TestReadOnlyTransport(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestNewRefusesANonLoopbackAddress(t *testing.T) {
+	for _, address := range []string{"0.0.0.0", "::", "10.0.0.1"} {
+		srv, err := New(&rest.Config{Host: "https://127.0.0.1:1"}, Options{Address: address})
+		if err == nil {
+			t.Errorf("New listened on %s (%s); want a refusal", address, srv.Addr())
+		}
+	}
+}

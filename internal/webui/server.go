@@ -234,6 +234,9 @@ func (s *Server) workloadPage(w http.ResponseWriter, r *http.Request) {
 		d.Workload = &p
 	} else if d.Synced {
 		status = http.StatusNotFound
+	} else {
+		// Not known yet: the first list has not arrived.
+		status = http.StatusServiceUnavailable
 	}
 	s.render(w, "workload", d, status)
 }
