@@ -60,11 +60,11 @@ verify: manifests generate ## Regenerate everything and fail if the committed fi
 	@echo "verify: generated files are up to date"
 
 .PHONY: test
-test: manifests generate vet cluster-binaries promtool ## Run unit tests, envtest suites and local-cluster tests (builds the binaries and promtool on first use).
+test: manifests generate vet cluster-binaries promtool chromium ## Run unit tests, envtest suites, local-cluster and browser tests (builds the binaries and promtool, installs Chromium on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
 
 .PHONY: test-e2e
-test-e2e: cluster-binaries ## Run only the end-to-end suite (the manager as a process on a local cluster with kwok).
+test-e2e: cluster-binaries chromium ## Run only the end-to-end suite (the manager as a process on a local cluster with kwok).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./test/e2e/ -timeout 30m -count=1 -v -ginkgo.v $(TEST_ARGS)
 
 .PHONY: test-stress
@@ -78,6 +78,10 @@ envtest: ## Build etcd, kube-apiserver and kubectl from source into the cache wh
 .PHONY: promtool
 promtool: ## Build Prometheus' promtool from the Go module proxy into a cache outside the clone when missing (checks the alerts).
 	@hack/promtool.sh >/dev/null
+
+.PHONY: chromium
+chromium: ## Install Debian's chromium package when no Chromium is on PATH (the web view's browser tests; skipped only without apt-get).
+	@hack/chromium.sh >/dev/null
 
 .PHONY: cluster-binaries
 cluster-binaries: ## Also build kube-controller-manager, kube-scheduler and kwok (for the demo and e2e).
@@ -93,6 +97,10 @@ bench: envtest ## Measure the manager at scale and print one table (BENCH_PODS, 
 	go build -o $(LOCALBIN)/manager ./cmd/manager
 	go build -o $(LOCALBIN)/bench ./test/bench
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(LOCALBIN)/bench --manager $(LOCALBIN)/manager
+
+.PHONY: bench-ui
+bench-ui: envtest chromium ## Measure the web view's fleet page with 2,000 WorkloadHealths in headless Chromium and print the figures (docs/performance.md). Not part of test.
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./internal/webui/ -run '^$$' -bench FleetPage -benchtime $(or $(BENCH_RUNS),5)x -count=1
 
 ##@ Build
 
