@@ -10,10 +10,16 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"testing"
 
 	"github.com/chromedp/chromedp"
 )
+
+// TB is what Require needs of a test: testing.TB and GinkgoT() have it.
+type TB interface {
+	Helper()
+	Skipf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
 
 // Path finds Chromium: $CHROMIUM, else chromium or chromium-browser on
 // PATH. hack/chromium.sh (make chromium, which make test depends on)
@@ -33,7 +39,7 @@ func Path() (string, error) {
 // Require returns Chromium's path. Without Chromium it fails the test,
 // telling how to install it, unless the machine has no package manager to
 // install it with: only then does it skip, and says so.
-func Require(tb testing.TB) string {
+func Require(tb TB) string {
 	tb.Helper()
 	p, err := Path()
 	if err == nil {
