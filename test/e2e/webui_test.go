@@ -123,7 +123,9 @@ var _ = Describe("The web view", func() {
 		By("showing a change made in the cluster on the open page, without a reload")
 		Expect(chromedp.Do(tab, chromedp.Navigate(base))).To(Succeed())
 		Expect(browser.Eval[bool](tab, `window.notReloaded = true`)).To(BeTrue())
-		Eventually(func() (string, error) { return browser.Eval[string](tab, `document.getElementById('conn').textContent`) }).Should(Equal("Live"))
+		Eventually(func() (string, error) {
+			return browser.Eval[string](tab, `document.getElementById('conn').textContent`)
+		}).Should(Equal("Live"))
 		kubectl(ctx, "scale", "-n", "knative-serving", "deployment/autoscaler", "--replicas=0")
 		var changed string
 		Eventually(func(g Gomega) {
