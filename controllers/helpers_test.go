@@ -278,6 +278,16 @@ func condition(wh *whv1.WorkloadHealth, t string) metav1.ConditionStatus {
 	return ""
 }
 
+// conditionTime returns the lastTransitionTime of a condition.
+func conditionTime(wh *whv1.WorkloadHealth, t string) metav1.Time {
+	for _, c := range wh.Status.Conditions {
+		if c.Type == t {
+			return c.LastTransitionTime
+		}
+	}
+	return metav1.Time{}
+}
+
 // healthOf returns the stored health verdict.
 func healthOf(wh *whv1.WorkloadHealth) whv1.HealthStatus {
 	if wh.Status.Health == nil {

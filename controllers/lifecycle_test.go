@@ -65,6 +65,36 @@ var _ = Describe("Lifecycle", func() {
 		Expect(resourceVersion(p)).To(Equal(rv), "the pod did not change")
 	})
 
+	It("moves health.lastTransitionTime, the SINCE column, only when the health changes", func() {
+		ns := newNamespace("since")
+		createPod(ns, "slow-ready", running(false, now()))
+		wh := expectHealth(ns, "pod-slow-ready", whv1.HealthProgressing, "Running")
+		progressingSince := now()
+		Expect(wh.Status.Health.LastTransitionTime).To(HaveValue(Equal(progressingSince)))
+		readySince := conditionTime(wh, whv1.ConditionReady)
+
+		By("writing a new last event while the health stays Progressing")
+		fakeClock.Step(time.Minute)
+		warningEvent(ns, "Pod", "slow-ready", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503", 3)
+		wh = expectHealth(ns, "pod-slow-ready", whv1.HealthProgressing, "Running", func(g Gomega, wh *whv1.WorkloadHealth) {
+			g.Expect(wh.Status.LastEvent).NotTo(BeNil())
+			g.Expect(wh.Status.LastEvent.Reason).To(Equal("Unhealthy"))
+		})
+		Expect(wh.Status.Health.LastTransitionTime).To(HaveValue(Equal(progressingSince)), "the health did not change")
+
+		By("turning Degraded when the not-ready window ends: Ready stays False, SINCE moves")
+		fakeClock.Step(windows.NotReadyAfter)
+		wh = expectHealth(ns, "pod-slow-ready", whv1.HealthDegraded, "Running")
+		Expect(wh.Status.Health.LastTransitionTime).To(HaveValue(Equal(now())))
+		Expect(conditionTime(wh, whv1.ConditionReady)).To(Equal(readySince))
+
+		By("printing SINCE and the top hint in the server's table")
+		rows := tableRows(serverTable(ns))
+		Expect(rows["pod-slow-ready"]).To(HaveKeyWithValue("SINCE", MatchRegexp(`^\d+[smhdy]`)))
+		Expect(wh.Status.Hints).NotTo(BeEmpty())
+		Expect(rows["pod-slow-ready"]).To(HaveKeyWithValue("HINT", string(wh.Status.Hints[0].Code)))
+	})
+
 	It("takes events that arrive before their pods", func() {
 		ns := newNamespace("early-events")
 		d := createDeployment(ns, "api", 1, 0)

@@ -39,9 +39,11 @@ var _ = Describe("The Knative activator story", func() {
 			g.Expect(rows).To(HaveLen(2))
 			g.Expect(rows["deployment-activator"]).To(Equal(map[string]string{
 				"NAME": "deployment-activator", "KIND": "Deployment", "TARGET": "activator",
-				"READY": "0/1", "STATUS": "CrashLoopBackOff", "HEALTH": "Degraded", "RESTARTS": "161",
+				"READY": "0/1", "STATUS": "CrashLoopBackOff", "HEALTH": "Degraded",
+				"SINCE": rows["deployment-activator"]["SINCE"], "HINT": "DNSFailure", "RESTARTS": "161",
 				"LAST EVENT": "Unhealthy", "AGE": rows["deployment-activator"]["AGE"],
 			}))
+			g.Expect(rows["deployment-activator"]["SINCE"]).To(MatchRegexp(`^\d+[smhdy]`))
 			g.Expect(rows["deployment-autoscaler"]).To(HaveKeyWithValue("HEALTH", "Healthy"))
 			g.Expect(rows["deployment-autoscaler"]).To(HaveKeyWithValue("READY", "1/1"))
 		}).Should(Succeed())
@@ -61,7 +63,7 @@ var _ = Describe("The Knative activator story", func() {
 		} {
 			out := kubectl(args...)
 			AddReportEntry("kubectl "+strings.Join(args, " "), out)
-			Expect(out).To(MatchRegexp(`deployment-activator\s+Deployment\s+activator\s+0/1\s+CrashLoopBackOff\s+Degraded\s+161\s+Unhealthy`))
+			Expect(out).To(MatchRegexp(`deployment-activator\s+Deployment\s+activator\s+0/1\s+CrashLoopBackOff\s+Degraded\s+\S+\s+DNSFailure\s+161\s+Unhealthy`))
 			Expect(out).To(MatchRegexp(`deployment-autoscaler\s+Deployment\s+autoscaler\s+1/1\s+Running\s+Healthy\s`))
 		}
 	})

@@ -109,12 +109,17 @@ func (r *Reconciler) writeStatus(ctx context.Context, wh *whv1.WorkloadHealth, a
 }
 
 // desiredStatus is the assessed status with the stored transition times of
-// conditions whose status did not change (meta.SetStatusCondition keeps
-// them), observedGeneration set, and conditions the engine no longer
-// reports removed.
+// the health and of conditions whose status did not change
+// (meta.SetStatusCondition keeps them), observedGeneration set, and
+// conditions the engine no longer reports removed.
 func desiredStatus(stored, assessed whv1.WorkloadHealthStatus, generation int64) (whv1.WorkloadHealthStatus, error) {
 	out := *assessed.DeepCopy()
 	out.ObservedGeneration = generation
+	if out.Health != nil && stored.Health != nil && stored.Health.Status == out.Health.Status {
+		if since := healthSince(stored); since != nil {
+			out.Health.LastTransitionTime = since.DeepCopy()
+		}
+	}
 	conds := make([]metav1.Condition, 0, len(assessed.Conditions))
 	for _, c := range stored.Conditions {
 		if meta.FindStatusCondition(assessed.Conditions, c.Type) != nil {
@@ -127,6 +132,29 @@ func desiredStatus(stored, assessed whv1.WorkloadHealthStatus, generation int64)
 	}
 	out.Conditions = conds
 	return normalized(out)
+}
+
+// healthSince is when the stored health took its status. A status written
+// before health.lastTransitionTime existed has only its conditions: the
+// one that is True for the health (Ready for Healthy and Suspended,
+// Reconciling for Progressing and Unknown, Stalled for Degraded) turned
+// True when the health last moved between those groups, which is the best
+// time there is; without it the health takes the assessment's time.
+func healthSince(stored whv1.WorkloadHealthStatus) *metav1.Time {
+	if stored.Health.LastTransitionTime != nil {
+		return stored.Health.LastTransitionTime
+	}
+	condition := whv1.ConditionReconciling
+	switch stored.Health.Status {
+	case whv1.HealthHealthy, whv1.HealthSuspended:
+		condition = whv1.ConditionReady
+	case whv1.HealthDegraded:
+		condition = whv1.ConditionStalled
+	}
+	if c := meta.FindStatusCondition(stored.Conditions, condition); c != nil && c.Status == metav1.ConditionTrue && !c.LastTransitionTime.IsZero() {
+		return &c.LastTransitionTime
+	}
+	return nil
 }
 
 // normalized is the status as the API server stores it: times in whole

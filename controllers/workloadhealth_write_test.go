@@ -72,13 +72,15 @@ func TestDesiredStatusOfStoredStatusWritesNothing(t *testing.T) {
 	at := metav1.NewTime(time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC))
 	stored := whv1.WorkloadHealthStatus{
 		ObservedGeneration: 1, Ready: "0/1", Reason: "CrashLoopBackOff",
-		Health:     &whv1.Health{Status: whv1.HealthDegraded, Message: "1/1 pods CrashLoopBackOff (phase Running)"},
+		Health:     &whv1.Health{Status: whv1.HealthDegraded, Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: &at},
 		PodCounts:  map[string]int32{"CrashLoopBackOff": 1},
 		Conditions: []metav1.Condition{{Type: "Ready", Status: "False", Reason: "CrashLoopBackOff", LastTransitionTime: at, ObservedGeneration: 1}},
 	}
 	assessed := *stored.DeepCopy()
 	assessed.ObservedGeneration = 0
-	assessed.Conditions[0].LastTransitionTime = metav1.NewTime(at.Add(time.Hour + time.Millisecond))
+	later := metav1.NewTime(at.Add(time.Hour + time.Millisecond))
+	assessed.Conditions[0].LastTransitionTime = later
+	assessed.Health.LastTransitionTime = &later
 	assessed.Pods = []whv1.PodHealth{} // empty, not nil
 	got, err := desiredStatus(stored, assessed, 1)
 	if err != nil {
@@ -90,5 +92,68 @@ func TestDesiredStatusOfStoredStatusWritesNothing(t *testing.T) {
 	}
 	if !equality.Semantic.DeepEqual(got, cur) {
 		t.Errorf("desired %+v differs from stored %+v", got, cur)
+	}
+}
+
+func TestDesiredHealthTransitionTime(t *testing.T) {
+	stored := metav1.NewTime(time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC))
+	ready := metav1.NewTime(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	stalled := metav1.NewTime(time.Date(2026, 1, 1, 9, 30, 0, 0, time.UTC))
+	now := metav1.NewTime(time.Date(2026, 1, 1, 11, 0, 0, 0, time.UTC))
+	health := func(h whv1.HealthStatus, at *metav1.Time) *whv1.Health {
+		return &whv1.Health{Status: h, Message: string(h), LastTransitionTime: at}
+	}
+	// The conditions of a Degraded target that was Progressing before
+	// (Ready False since 9:00, Stalled True since 9:30).
+	degradedConds := []metav1.Condition{
+		{Type: whv1.ConditionReady, Status: metav1.ConditionFalse, Reason: "X", LastTransitionTime: ready},
+		{Type: whv1.ConditionStalled, Status: metav1.ConditionTrue, Reason: "X", LastTransitionTime: stalled},
+	}
+	tests := []struct {
+		name   string
+		stored whv1.WorkloadHealthStatus
+		health *whv1.Health
+		want   *metav1.Time
+	}{
+		{
+			name:   "first assessment takes the engine's time",
+			health: health(whv1.HealthProgressing, &now),
+			want:   &now,
+		},
+		{
+			name:   "an unchanged health keeps the stored time, whatever else changed",
+			stored: whv1.WorkloadHealthStatus{Health: &whv1.Health{Status: whv1.HealthDegraded, Message: "other", LastTransitionTime: &stored}},
+			health: health(whv1.HealthDegraded, &now),
+			want:   &stored,
+		},
+		{
+			name:   "a changed health takes the engine's time, though Ready stays False",
+			stored: whv1.WorkloadHealthStatus{Health: health(whv1.HealthProgressing, &stored), Conditions: degradedConds},
+			health: health(whv1.HealthDegraded, &now),
+			want:   &now,
+		},
+		{
+			name:   "a status written before the field takes the time of the condition True for its health",
+			stored: whv1.WorkloadHealthStatus{Health: health(whv1.HealthDegraded, nil), Conditions: degradedConds},
+			health: health(whv1.HealthDegraded, &now),
+			want:   &stalled,
+		},
+		{
+			name:   "a status written before the field, without that condition, takes the engine's time",
+			stored: whv1.WorkloadHealthStatus{Health: health(whv1.HealthHealthy, nil), Conditions: degradedConds},
+			health: health(whv1.HealthHealthy, &now),
+			want:   &now,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := desiredStatus(tt.stored, whv1.WorkloadHealthStatus{Health: tt.health}, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Health == nil || !got.Health.LastTransitionTime.Equal(tt.want) {
+				t.Errorf("health = %+v, want lastTransitionTime %v", got.Health, tt.want)
+			}
+		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -44,7 +45,7 @@ func seedStoryStatus() whv1.WorkloadHealthStatus {
 	at := metav1.NewTime(time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC))
 	return whv1.WorkloadHealthStatus{
 		ObservedGeneration: 1,
-		Health:             &whv1.Health{Status: whv1.HealthDegraded, Message: "1/1 pods CrashLoopBackOff (phase Running)"},
+		Health:             &whv1.Health{Status: whv1.HealthDegraded, Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: &at},
 		Ready:              "0/1",
 		Reason:             "CrashLoopBackOff",
 		Replicas:           &whv1.Replicas{Desired: ptr.To[int32](1), Current: ptr.To[int32](1), Ready: ptr.To[int32](0), Updated: ptr.To[int32](1)},
@@ -223,7 +224,10 @@ var _ = Describe("WorkloadHealth CRD", func() {
 	It("prints design.md's columns, in order, in the server's table", func() {
 		createWithStatus(newWorkloadHealth(ns), seedStoryStatus())
 
+		since := seedStoryStatus().Health.LastTransitionTime.Time
+		before := duration.HumanDuration(time.Since(since))
 		table := getTable("/apis/health.workloadhealth.io/v1alpha1/namespaces/" + ns + "/workloadhealths")
+		after := duration.HumanDuration(time.Since(since))
 		var names []string
 		var wide []string
 		for _, col := range table.ColumnDefinitions {
@@ -232,13 +236,15 @@ var _ = Describe("WorkloadHealth CRD", func() {
 				wide = append(wide, col.Name)
 			}
 		}
-		Expect(names).To(Equal([]string{"Name", "Kind", "Target", "Ready", "Status", "Health", "Restarts", "Last Event", "Age", "Message", "Hint"}))
-		Expect(wide).To(Equal([]string{"Message", "Hint"}), "MESSAGE and HINT show with -o wide only")
+		Expect(names).To(Equal([]string{"Name", "Kind", "Target", "Ready", "Status", "Health", "Since", "Hint", "Restarts", "Last Event", "Age", "Message"}))
+		Expect(wide).To(Equal([]string{"Message"}), "MESSAGE shows with -o wide only")
 
 		Expect(table.Rows).To(HaveLen(1))
 		cells := table.Rows[0].Cells
-		Expect(cells[:8]).To(Equal([]any{"deployment-activator", "Deployment", "activator", "0/1", "CrashLoopBackOff", "Degraded", float64(161), "Unhealthy"}))
-		Expect(cells[9:]).To(Equal([]any{"1/1 pods CrashLoopBackOff (phase Running)", "CrashLoopBackOff"}))
+		Expect(cells[:6]).To(Equal([]any{"deployment-activator", "Deployment", "activator", "0/1", "CrashLoopBackOff", "Degraded"}))
+		Expect(cells[6]).To(BeElementOf(before, after), "SINCE is the age of health.lastTransitionTime")
+		Expect(cells[7:10]).To(Equal([]any{"CrashLoopBackOff", float64(161), "Unhealthy"}))
+		Expect(cells[11:]).To(Equal([]any{"1/1 pods CrashLoopBackOff (phase Running)"}))
 	})
 
 	It("prints 0 restarts and stores 0 phase mismatches, not blank", func() {
@@ -257,7 +263,7 @@ var _ = Describe("WorkloadHealth CRD", func() {
 		By("printing 0 in the RESTARTS column of the server's table")
 		table := getTable("/apis/health.workloadhealth.io/v1alpha1/namespaces/" + ns + "/workloadhealths")
 		Expect(table.Rows).To(HaveLen(1))
-		Expect(table.Rows[0].Cells[6]).To(Equal(float64(0)))
+		Expect(table.Rows[0].Cells[8]).To(Equal(float64(0)))
 	})
 
 	It("defaults restarts and phaseMismatches of a status written without them", func() {
@@ -275,7 +281,7 @@ var _ = Describe("WorkloadHealth CRD", func() {
 
 		table := getTable("/apis/health.workloadhealth.io/v1alpha1/namespaces/" + ns + "/workloadhealths")
 		Expect(table.Rows).To(HaveLen(1))
-		Expect(table.Rows[0].Cells[6]).To(Equal(float64(0)))
+		Expect(table.Rows[0].Cells[8]).To(Equal(float64(0)))
 		raw, err := kubectl("get", "wh", "-n", ns, wh.Name, "-o", "jsonpath={.status.phaseMismatches}")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(raw).To(Equal("0"))
@@ -309,5 +315,9 @@ var _ = Describe("WorkloadHealth CRD", func() {
 		out, err = kubectl("explain", "wh.status.health.status")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(out).To(ContainSubstring("Healthy, Progressing, Degraded, Suspended or Unknown"))
+
+		out, err = kubectl("explain", "wh.status.health.lastTransitionTime")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(ContainSubstring("the SINCE column"))
 	})
 })

@@ -54,6 +54,13 @@ type Health struct {
 	// +kubebuilder:validation:MaxLength=1024
 	// +optional
 	Message string `json:"message,omitempty"`
+
+	// lastTransitionTime is when status last changed to its current value,
+	// in whole seconds: the SINCE column. It does not move while the status
+	// stays the same, whatever else changes (the Ready condition's time is
+	// not it: Ready stays False from Progressing to Degraded).
+	// +optional
+	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty"`
 }
 
 // Replicas are the replica counts of the target where its kind has them.
@@ -359,11 +366,12 @@ type WorkloadHealthStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.ready`,description="Ready pods / desired replicas"
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.reason`,description="kubectl STATUS of the worst pod"
 // +kubebuilder:printcolumn:name="Health",type=string,JSONPath=`.status.health.status`,description="Healthy, Progressing, Degraded, Suspended or Unknown"
+// +kubebuilder:printcolumn:name="Since",type=date,JSONPath=`.status.health.lastTransitionTime`,description="When the health last changed"
+// +kubebuilder:printcolumn:name="Hint",type=string,JSONPath=`.status.hints[0].code`,description="Code of the first (most severe) hint"
 // +kubebuilder:printcolumn:name="Restarts",type=integer,JSONPath=`.status.restarts`,description="Restarts of the current pods"
 // +kubebuilder:printcolumn:name="Last Event",type=string,JSONPath=`.status.lastEvent.reason`,description="Reason of the last Warning event"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.health.message`,priority=1,description="Why the health is what it is"
-// +kubebuilder:printcolumn:name="Hint",type=string,JSONPath=`.status.hints[0].code`,priority=1,description="Code of the first hint"
 type WorkloadHealth struct {
 	metav1.TypeMeta `json:",inline"`
 

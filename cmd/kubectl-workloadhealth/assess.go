@@ -20,7 +20,7 @@ const assessExample = `  # Assess a dump of the whole cluster
   kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json > dump.json
   kubectl workloadhealth assess -f dump.json
 
-  # The same, straight from kubectl, with the message and first hint of each
+  # The same, straight from kubectl, with the message of each
   kubectl get pods,events,deploy,rs,sts,ds,job,cronjob -A -o json | kubectl workloadhealth assess -f - -o wide
 
   # Reproducible output of an old dump: assess it as at the time it was taken
@@ -73,7 +73,7 @@ object the controller would write for each target: the table of
 			return failOnDegraded("targets", len(list.Items), degraded)
 		},
 	}
-	o.addFlags(cmd.Flags(), `"" (a table), wide (with MESSAGE and HINT), json or yaml`)
+	o.addFlags(cmd.Flags(), `"" (a table), wide (with MESSAGE), json or yaml`)
 	o.addMaxPodsFlag(cmd.Flags())
 	o.addFailOnDegradedFlag(cmd.Flags(), "a target")
 	return cmd

@@ -85,11 +85,32 @@ var _ = Describe("kubectl workloadhealth against a cluster", Ordered, func() {
 			for i := range items {
 				want[items[i].Name] = texts(workloadHealthCells(&items[i]))
 			}
-			for _, row := range table.Rows {
-				// The server's columns are the plugin's with AGE after LAST EVENT.
-				server := texts(append(append([]any{}, row.Cells[:8]...), row.Cells[9:]...))
-				Expect(server).To(Equal(want[server[0]]), "row of %s", server[0])
+			// The server's columns are the plugin's, in the same order, with
+			// SINCE and AGE, which the plugin leaves out.
+			var names, ours []string
+			keep := []int{}
+			for i, c := range table.ColumnDefinitions {
+				names = append(names, c.Name)
+				if c.Name != "Since" && c.Name != "Age" {
+					keep = append(keep, i)
+				}
 			}
+			for _, c := range workloadHealthColumns {
+				ours = append(ours, c.Name)
+			}
+			Expect(names).To(ContainElements("Since", "Age"))
+			for _, row := range table.Rows {
+				var server []any
+				for _, i := range keep {
+					server = append(server, row.Cells[i])
+				}
+				Expect(texts(server)).To(Equal(want[texts(server)[0]]), "row of %s", row.Cells[0])
+			}
+			var kept []string
+			for _, i := range keep {
+				kept = append(kept, names[i])
+			}
+			Expect(kept).To(Equal(ours), "the plugin's columns")
 		})
 
 		It("describes a WorkloadHealth by name: target, verdict, pods, last event and hints", func() {

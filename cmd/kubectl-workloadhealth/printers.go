@@ -12,8 +12,9 @@ import (
 )
 
 // workloadHealthColumns are the CRD's printer columns (see the
-// +kubebuilder:printcolumn markers of WorkloadHealth) but AGE: an object
-// that was never created has none.
+// +kubebuilder:printcolumn markers of WorkloadHealth) but the two that
+// need a history: AGE (an object that was never created has none) and
+// SINCE (one assessment cannot tell how long its health has held).
 var workloadHealthColumns = []metav1.TableColumnDefinition{
 	{Name: "Name", Type: "string", Format: "name"},
 	{Name: "Kind", Type: "string"},
@@ -21,10 +22,10 @@ var workloadHealthColumns = []metav1.TableColumnDefinition{
 	{Name: "Ready", Type: "string"},
 	{Name: "Status", Type: "string"},
 	{Name: "Health", Type: "string"},
+	{Name: "Hint", Type: "string"},
 	{Name: "Restarts", Type: "integer"},
 	{Name: "Last Event", Type: "string"},
 	{Name: "Message", Type: "string", Priority: 1},
-	{Name: "Hint", Type: "string", Priority: 1},
 }
 
 // workloadHealthCells are the cells of the object's row as the API server
@@ -52,10 +53,10 @@ func workloadHealthCells(wh *whv1.WorkloadHealth) []any {
 		cell(st.Ready),
 		cell(st.Reason),
 		cell(health),
+		cell(hint),
 		restarts,
 		cell(lastEvent),
 		cell(message),
-		cell(hint),
 	}
 }
 

@@ -47,7 +47,8 @@ func Assess(in Input) Result {
 	}
 	reason = cut(nonEmpty(reason, fallbackReason(tv.health)), 256)
 	message = cut(message, whv1.MaxMessageBytes)
-	st.Health = &whv1.Health{Status: tv.health, Message: message}
+	since := metav1.NewTime(in.Now.Truncate(time.Second))
+	st.Health = &whv1.Health{Status: tv.health, Message: message, LastTransitionTime: &since}
 	st.Reason = reason
 	st.Ready = cut(tv.readyText, 32)
 	st.Replicas = tv.replicas

@@ -93,6 +93,9 @@ func randomInput(rng *rand.Rand, now time.Time) health.Input {
 // status anyway.
 func withoutTransitionTimes(st whv1.WorkloadHealthStatus) whv1.WorkloadHealthStatus {
 	st = *st.DeepCopy()
+	if st.Health != nil {
+		st.Health.LastTransitionTime = nil
+	}
 	for i := range st.Conditions {
 		st.Conditions[i].LastTransitionTime = metav1.Time{}
 	}

@@ -77,9 +77,11 @@ type Input struct {
 
 // Result is the outcome of Assess.
 type Result struct {
-	// Status is the WorkloadHealth status to write, conditions included
-	// (with LastTransitionTime = Now; the caller keeps the stored times of
-	// conditions that did not change, as meta.SetStatusCondition does).
+	// Status is the WorkloadHealth status to write, conditions included.
+	// Health and conditions carry LastTransitionTime = Now, in whole
+	// seconds: the engine has no history, so the caller keeps the stored
+	// time of a health or condition whose status did not change (as
+	// meta.SetStatusCondition does for conditions).
 	// ObservedGeneration is left for the caller.
 	Status whv1.WorkloadHealthStatus
 	// RequeueAfter is how long until a window passes that will change the

@@ -81,6 +81,9 @@ func (w *writer) describe(wh *whv1.WorkloadHealth) {
 		return
 	}
 	w.line(0, "Health", string(st.Health.Status))
+	if t := st.Health.LastTransitionTime; t != nil {
+		w.line(0, "Since", t.UTC().Format(time.RFC3339)+" ("+w.ago(t.Time)+")")
+	}
 	w.line(0, "Message", or(st.Health.Message))
 	w.line(0, "Ready", or(st.Ready))
 	w.line(0, "Reason", or(st.Reason))

@@ -26,7 +26,9 @@ func activator() *whv1.WorkloadHealth {
 			APIVersion: "apps/v1", Kind: "Deployment", Name: "activator", UID: "6f1c7b1e-2a8f-4c55-9d0c-5a3b0f8e4d21",
 		}},
 		Status: whv1.WorkloadHealthStatus{
-			Health:          &whv1.Health{Status: whv1.HealthDegraded, Message: "1/1 pods CrashLoopBackOff (phase Running)"},
+			// Degraded for 20h; Ready has been False for 26h, since it was
+			// Progressing.
+			Health:          &whv1.Health{Status: whv1.HealthDegraded, Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: at(20 * time.Hour)},
 			Ready:           "0/1",
 			Reason:          "CrashLoopBackOff",
 			Replicas:        &whv1.Replicas{Desired: ptr.To[int32](1), Current: ptr.To[int32](1), Ready: ptr.To[int32](0), Updated: ptr.To[int32](1)},
@@ -55,7 +57,7 @@ func activator() *whv1.WorkloadHealth {
 			}},
 			Conditions: []metav1.Condition{
 				{Type: whv1.ConditionReady, Status: metav1.ConditionFalse, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: *at(26 * time.Hour)},
-				{Type: whv1.ConditionStalled, Status: metav1.ConditionTrue, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: *at(26 * time.Hour)},
+				{Type: whv1.ConditionStalled, Status: metav1.ConditionTrue, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: *at(20 * time.Hour)},
 			},
 		},
 	}
@@ -74,6 +76,7 @@ func TestDescribe(t *testing.T) {
 Namespace:         knative-serving
 Target:            Deployment activator (apps/v1)
 Health:            Degraded
+Since:             2026-11-24T10:00:00Z (20h ago)
 Message:           1/1 pods CrashLoopBackOff (phase Running)
 Ready:             0/1
 Reason:            CrashLoopBackOff
@@ -85,7 +88,7 @@ Conditions:
   Type     Status  Reason            Since  Message
   ----     ------  ------            -----  -------
   Ready    False   CrashLoopBackOff  26h    1/1 pods CrashLoopBackOff (phase Running)
-  Stalled  True    CrashLoopBackOff  26h    1/1 pods CrashLoopBackOff (phase Running)
+  Stalled  True    CrashLoopBackOff  20h    1/1 pods CrashLoopBackOff (phase Running)
 Pod Details (worst first):
   activator-67656dcbbb-hq62r:
     Health:    Degraded

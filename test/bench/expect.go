@@ -59,10 +59,13 @@ func expectStatuses(ctx context.Context, objs []runtime.Object, windows health.W
 
 // digest is a digest of the status as the API server stores it, without
 // what legitimately differs between the engine's answer and a stored
-// object: condition transition times and observed generations.
+// object: health and condition transition times and observed generations.
 func digest(s whv1.WorkloadHealthStatus) ([32]byte, error) {
 	s = *s.DeepCopy()
 	s.ObservedGeneration = 0
+	if s.Health != nil {
+		s.Health.LastTransitionTime = nil
+	}
 	for i := range s.Conditions {
 		s.Conditions[i].LastTransitionTime = metav1.Time{}
 		s.Conditions[i].ObservedGeneration = 0

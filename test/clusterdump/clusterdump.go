@@ -66,7 +66,7 @@ func Assess(ctx context.Context, objs []runtime.Object, now time.Time, windows h
 
 // Comparable is a status as the API server stores it (whole seconds, no
 // empty lists), without what only a write sets: observedGeneration and
-// the conditions' transition times.
+// the health's and conditions' transition times.
 func Comparable(s whv1.WorkloadHealthStatus) (whv1.WorkloadHealthStatus, error) {
 	raw, err := json.Marshal(s)
 	if err != nil {
@@ -77,6 +77,9 @@ func Comparable(s whv1.WorkloadHealthStatus) (whv1.WorkloadHealthStatus, error) 
 		return s, err
 	}
 	out.ObservedGeneration = 0
+	if out.Health != nil {
+		out.Health.LastTransitionTime = nil
+	}
 	for i := range out.Conditions {
 		out.Conditions[i].LastTransitionTime = metav1.Time{}
 		out.Conditions[i].ObservedGeneration = 0

@@ -89,10 +89,13 @@ func inconsistencies(ctx context.Context, namespace string) ([]string, error) {
 }
 
 // comparable drops what depends on when a status was written rather than
-// on the objects: condition transition times and generations.
+// on the objects: health and condition transition times and generations.
 func comparable(s whv1.WorkloadHealthStatus) whv1.WorkloadHealthStatus {
 	s = *s.DeepCopy()
 	s.ObservedGeneration = 0
+	if s.Health != nil {
+		s.Health.LastTransitionTime = nil
+	}
 	for i := range s.Conditions {
 		s.Conditions[i].LastTransitionTime = metav1.Time{}
 		s.Conditions[i].ObservedGeneration = 0
