@@ -56,7 +56,7 @@ func setHealth(ctx context.Context, wh *whv1.WorkloadHealth, h whv1.HealthStatus
 func activatorStatus() whv1.WorkloadHealthStatus {
 	t := metav1.NewTime(time.Now().Add(-10 * time.Minute).Truncate(time.Second))
 	return whv1.WorkloadHealthStatus{
-		Health: &whv1.Health{Status: whv1.HealthDegraded, Message: "1/1 pods CrashLoopBackOff (phase Running)"},
+		Health: &whv1.Health{Status: whv1.HealthDegraded, Message: "1/1 pods CrashLoopBackOff (phase Running)", LastTransitionTime: &t},
 		Ready:  "0/1", Reason: "CrashLoopBackOff", Restarts: 161, PhaseMismatches: 1,
 		Pods: []whv1.PodHealth{{
 			Name: "activator-7d9c-x2v4q", Phase: "Running", Status: "CrashLoopBackOff", Ready: "0/1", Restarts: 161,
@@ -75,7 +75,9 @@ func activatorStatus() whv1.WorkloadHealthStatus {
 			{Code: whv1.HintCrashLoopBackOff, Severity: whv1.SeverityCritical, Message: "Container activator keeps exiting.", Pods: []string{"activator-7d9c-x2v4q"}},
 		},
 		Conditions: []metav1.Condition{
-			{Type: whv1.ConditionReady, Status: metav1.ConditionFalse, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff", LastTransitionTime: t},
+			// Ready went False an hour ago, when the workload started
+			// Progressing; it turned Degraded 10 minutes ago.
+			{Type: whv1.ConditionReady, Status: metav1.ConditionFalse, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff", LastTransitionTime: metav1.NewTime(t.Add(-50 * time.Minute))},
 			{Type: whv1.ConditionStalled, Status: metav1.ConditionTrue, Reason: "CrashLoopBackOff", Message: "1/1 pods CrashLoopBackOff", LastTransitionTime: t},
 		},
 	}

@@ -194,7 +194,18 @@ func TestPodRows(t *testing.T) {
 	}
 }
 
-func TestHealthSinceReadsTheReadyCondition(t *testing.T) {
+func TestHealthSince(t *testing.T) {
+	at := metav1.NewTime(now.Add(-3 * time.Minute))
+	ready := metav1.NewTime(now.Add(-time.Hour))
+	w := wh("ns", "x", whv1.HealthDegraded)
+	w.Status.Health.LastTransitionTime = &at
+	w.Status.Conditions = []metav1.Condition{{Type: whv1.ConditionReady, LastTransitionTime: ready}}
+	if got := rowOf(w, now); got.Since == nil || !got.Since.Equal(&at) || got.SinceAge != "3m" {
+		t.Errorf("since %v (%s), want status.health.lastTransitionTime %v (3m)", got.Since, got.SinceAge, at)
+	}
+}
+
+func TestHealthSinceOfAnOlderManagerReadsTheReadyCondition(t *testing.T) {
 	at := metav1.NewTime(now.Add(-3 * time.Minute))
 	w := wh("ns", "x", whv1.HealthDegraded)
 	if healthSince(w) != nil {
