@@ -100,6 +100,8 @@ func BenchmarkFleetPage(b *testing.B) {
 				ms := nav.LoadEventEnd
 				record(c.name+": server", 0, time.Duration((nav.ResponseStart-nav.RequestStart)*float64(time.Millisecond)))
 				record(c.name+": HTML bytes", 0, time.Duration(nav.TransferSize))
+				record(c.name+": HTML received", 0, time.Duration(nav.ResponseEnd*float64(time.Millisecond)))
+				record(c.name+": DOM parsed", 0, time.Duration(nav.DOMInteractive*float64(time.Millisecond)))
 				rows, err := browser.Eval[int](tab, rowCountJS)
 				if err != nil {
 					b.Fatal(err)
@@ -147,16 +149,22 @@ func BenchmarkFleetPage(b *testing.B) {
 		}
 		fmt.Fprintf(&out, "  %-38s %5d rows  %8s  (%d runs, max %s)\n", r.name, r.rows, median(r.times).Round(time.Millisecond), len(r.times), slices.Max(r.times).Round(time.Millisecond))
 	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		// The machine's load says how far the figures are from an idle one.
+		fmt.Fprintf(&out, "  load average (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
 	fmt.Fprint(os.Stdout, out.String())
 }
 
 // navigationTiming is the part of PerformanceNavigationTiming the
 // benchmark reads, in milliseconds from the navigation's start.
 type navigationTiming struct {
-	RequestStart  float64 `json:"requestStart"`
-	ResponseStart float64 `json:"responseStart"`
-	LoadEventEnd  float64 `json:"loadEventEnd"`
-	TransferSize  float64 `json:"transferSize"`
+	RequestStart   float64 `json:"requestStart"`
+	ResponseStart  float64 `json:"responseStart"`
+	ResponseEnd    float64 `json:"responseEnd"`
+	DOMInteractive float64 `json:"domInteractive"`
+	LoadEventEnd   float64 `json:"loadEventEnd"`
+	TransferSize   float64 `json:"transferSize"`
 }
 
 const rowCountJS = `document.querySelectorAll('#fleet tbody tr[data-name]').length`
