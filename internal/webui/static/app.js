@@ -81,19 +81,30 @@
 
   if (!window.EventSource || !window.fetch || !live) { return; }
   var lost = false;
-  var events = new EventSource('/events');
-  events.addEventListener('change', refresh);
-  events.onopen = function () {
-    if (lost) {
-      lost = false;
-      say('Connection restored: live again', 'ok');
-      refresh();
-    } else {
-      say('Live');
-    }
-  };
-  events.onerror = function () {
-    lost = true;
-    say('Connection lost: retrying… (the page shows what it last received)', 'lost');
-  };
+  var events = null;
+  // connect opens the stream. The browser retries a broken connection by
+  // itself, but gives up on an HTTP error (a restarted server, a proxy's
+  // 502): then this tries again every few seconds.
+  function connect() {
+    events = new EventSource('/events');
+    events.addEventListener('change', refresh);
+    events.onopen = function () {
+      if (lost) {
+        lost = false;
+        say('Connection restored: live again', 'ok');
+        refresh();
+      } else {
+        say('Live');
+      }
+    };
+    events.onerror = function () {
+      lost = true;
+      say('Connection lost: retrying… (the page shows what it last received)', 'lost');
+      if (events.readyState === EventSource.CLOSED) {
+        events.close();
+        setTimeout(connect, 3000);
+      }
+    };
+  }
+  connect();
 })();
