@@ -79,12 +79,12 @@ verify: manifests generate chart ## Regenerate everything and fail if the commit
 	@echo "verify: generated files are up to date"
 
 .PHONY: test
-test: manifests generate vet cluster-binaries promtool helm monitoring-crds validate-krew-manifest ## Run unit tests, envtest suites and local-cluster tests (builds the binaries, promtool, helm, the monitoring CRDs and krew's validator on first use).
+test: manifests generate vet cluster-binaries promtool helm monitoring-crds validate-krew-manifest chromium ## Run unit tests, envtest suites, local-cluster and browser tests (builds the binaries, promtool, helm, the monitoring CRDs and krew's validator, installs Chromium on first use).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./... -timeout 30m -coverprofile cover.out $(TEST_ARGS)
 	for m in $(NESTED_MODULES); do (cd $$m && go test ./... -timeout 10m); done
 
 .PHONY: test-e2e
-test-e2e: cluster-binaries ## Run only the end-to-end suite (the manager as a process on a local cluster with kwok).
+test-e2e: cluster-binaries chromium ## Run only the end-to-end suite (the manager as a process on a local cluster with kwok).
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./test/e2e/ -timeout 30m -count=1 -v -ginkgo.v $(TEST_ARGS)
 
 .PHONY: test-stress
@@ -111,6 +111,10 @@ monitoring-crds: controller-gen ## Generate the ServiceMonitor and PrometheusRul
 validate-krew-manifest: ## Build krew's validate-krew-manifest from the Go module proxy into a cache outside the clone when missing (checks the krew manifest).
 	@hack/validate-krew-manifest.sh >/dev/null
 
+.PHONY: chromium
+chromium: ## Install Debian's chromium package when no Chromium is on PATH (the web view's browser tests; skipped only without apt-get).
+	@hack/chromium.sh >/dev/null
+
 .PHONY: cluster-binaries
 cluster-binaries: ## Also build kube-controller-manager, kube-scheduler and kwok (for the demo and e2e).
 	@hack/envtest-binaries.sh --cluster >/dev/null
@@ -125,6 +129,10 @@ bench: envtest ## Measure the manager at scale and print one table (BENCH_PODS, 
 	go build -o $(LOCALBIN)/manager ./cmd/manager
 	go build -o $(LOCALBIN)/bench ./test/bench
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(LOCALBIN)/bench --manager $(LOCALBIN)/manager
+
+.PHONY: bench-ui
+bench-ui: envtest chromium ## Measure the web view's fleet page with 2,000 WorkloadHealths in headless Chromium and print the figures (docs/performance.md). Not part of test.
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go test ./internal/webui/ -run '^$$' -bench FleetPage -benchtime $(or $(BENCH_RUNS),5)x -count=1
 
 ##@ Build
 

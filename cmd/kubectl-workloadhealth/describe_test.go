@@ -203,5 +203,7 @@ var _ = Describe("kubectl workloadhealth against a cluster", Ordered, func() {
 			_, _, err = runLive("describe", "-n", ns, "statefulset/db")
 			Expect(err).To(MatchError(fmt.Sprintf(`workloadhealth "statefulset-db" not found in namespace %q (no WorkloadHealth of StatefulSet db)`, ns)))
 		})
+
+		It("ui serves the namespace's WorkloadHealths at the URL it prints, until it is stopped", uiServes)
 	})
 })

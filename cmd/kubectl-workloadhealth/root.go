@@ -19,6 +19,7 @@ and Warning events tell it, with the engine of the workloadhealth controller.
               print the WorkloadHealth objects the controller would write
   pods        list every pod with kubectl's STATUS, its health and its target
   describe    print a readable report of one WorkloadHealth of the cluster
+  ui          open a local, read-only web view of the cluster's WorkloadHealths
   version     print the plugin's version
   completion  print a shell completion script
 
@@ -42,6 +43,7 @@ Degraded; 2 on any error.`,
 		newAssessCommand(streams, now, cluster),
 		newPodsCommand(streams, now, cluster),
 		newDescribeCommand(streams, now, cluster),
+		newUICommand(streams, cluster),
 		newVersionCommand(streams),
 	)
 	return root

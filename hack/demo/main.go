@@ -157,11 +157,19 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	say("Watching WorkloadHealth changes; press Ctrl-C to stop. Try, in another terminal:")
 	fmt.Fprintf(out, "    export KUBECONFIG=%s PATH=%s:%s:$PATH\n", cluster.Kubeconfig, o.assets, absOr(o.bin))
 	fmt.Fprintln(out, "    kubectl -n shop set image deployment/checkout checkout=registry.example.com/shop/checkout:2.4.0")
+	fmt.Fprintln(out, "  and watch the same in the browser: the web view, read-only, on 127.0.0.1, live:")
+	fmt.Fprintln(out, "    "+uiCommand(cluster.Kubeconfig, o.bin))
 	err = kubectl(ctx, cluster, o.bin, out, "get", "workloadhealth", "-A", "--watch-only")
 	if ctx.Err() != nil {
 		return nil
 	}
 	return err
+}
+
+// uiCommand is the command line that opens the web view of the demo
+// cluster in the browser.
+func uiCommand(kubeconfig, binDir string) string {
+	return fmt.Sprintf("KUBECONFIG=%s %s ui -A", kubeconfig, filepath.Join(absOr(binDir), "kubectl-workloadhealth"))
 }
 
 // kubectl runs the cluster's kubectl with the admin kubeconfig; bin is on

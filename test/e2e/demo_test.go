@@ -37,23 +37,7 @@ var _ = Describe("The demo scenarios", func() {
 
 		// First the scenarios play out, as make demo waits for them: each
 		// annotated workload reaches the health it names.
-		Eventually(func(g Gomega) {
-			for _, k := range workload.BuiltIn() {
-				list, items := k.NewList()
-				g.Expect(k8sClient.List(ctx, list)).To(Succeed())
-				for _, o := range items() {
-					// A Deployment's ReplicaSets copy its annotations;
-					// only objects that are their own target count.
-					want, ok := o.GetAnnotations()[expectHealthAnnotation]
-					if !ok || metav1.GetControllerOfNoCopy(o) != nil {
-						continue
-					}
-					wh, err := getWH(ctx, o.GetNamespace(), k.GroupKind.Kind, o.GetName())
-					g.Expect(err).NotTo(HaveOccurred())
-					g.Expect(healthOf(wh)).To(BeEquivalentTo(want), "%s %s/%s", k.GroupKind.Kind, o.GetNamespace(), o.GetName())
-				}
-			}
-		}).WithTimeout(3 * time.Minute).Should(Succeed())
+		Eventually(demoHealthsReached(ctx)).WithTimeout(3 * time.Minute).Should(Succeed())
 
 		// Crash loops move on while we read: a dump and the stored
 		// objects are compared until one pair was read between two
@@ -80,6 +64,28 @@ var _ = Describe("The demo scenarios", func() {
 		}).WithTimeout(3 * time.Minute).Should(Succeed())
 	})
 })
+
+// demoHealthsReached checks that each annotated demo workload shows the
+// health it names, as make demo waits for.
+func demoHealthsReached(ctx context.Context) func(Gomega) {
+	return func(g Gomega) {
+		for _, k := range workload.BuiltIn() {
+			list, items := k.NewList()
+			g.Expect(k8sClient.List(ctx, list)).To(Succeed())
+			for _, o := range items() {
+				// A Deployment's ReplicaSets copy its annotations;
+				// only objects that are their own target count.
+				want, ok := o.GetAnnotations()[expectHealthAnnotation]
+				if !ok || metav1.GetControllerOfNoCopy(o) != nil {
+					continue
+				}
+				wh, err := getWH(ctx, o.GetNamespace(), k.GroupKind.Kind, o.GetName())
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(healthOf(wh)).To(BeEquivalentTo(want), "%s %s/%s", k.GroupKind.Kind, o.GetNamespace(), o.GetName())
+			}
+		}
+	}
+}
 
 // kubectl runs the local cluster's kubectl.
 func kubectl(ctx context.Context, args ...string) {
