@@ -74,6 +74,11 @@ func (c chartContext) template(obj map[string]any) (string, string, *deploymentD
 	case "ServiceMonitor":
 		guard = "and .Values.metrics.enabled .Values.metrics.serviceMonitor.enabled"
 		labels[t.line(func(n int) string { return withYAML(".Values.metrics.serviceMonitor.labels", n) })] = ""
+	case "ConfigMap":
+		if _, ok := obj["data"].(map[string]any)["workloadhealth.json"]; ok {
+			guard = ".Values.grafana.dashboard.enabled"
+			labels[t.line(func(n int) string { return withYAML(".Values.grafana.dashboard.labels", n) })] = ""
+		}
 	case "PrometheusRule":
 		guard = "and .Values.metrics.enabled .Values.metrics.prometheusRule.enabled"
 		labels[t.line(func(n int) string { return withYAML(".Values.metrics.prometheusRule.labels", n) })] = ""

@@ -67,7 +67,7 @@ var options = []option{
 			"--metrics-bind-address=:8443", "--metrics-secure", "--health-probe-bind-address=:8081"}))
 		Expect(r.container().Image).To(Equal("workloadhealth/manager:0.1.0"))
 		Expect(r.kinds()).To(ContainElements("CustomResourceDefinition", "Service", "Role", "RoleBinding"))
-		Expect(r.kinds()).NotTo(ContainElements("ServiceMonitor", "PrometheusRule", "Namespace"))
+		Expect(r.kinds()).NotTo(ContainElements("ServiceMonitor", "PrometheusRule", "ConfigMap", "Namespace"))
 		Expect(r.find("CustomResourceDefinition", "").GetAnnotations()).To(HaveKeyWithValue("helm.sh/resource-policy", "keep"))
 	}},
 	{name: "image", values: "image: {repository: registry.example/wh, tag: v9.9.9, pullPolicy: Always}\nimagePullSecrets: [{name: pull}]",
@@ -109,6 +109,15 @@ var options = []option{
 		check: func(r rendering) {
 			Expect(r.find("ServiceMonitor", "").GetLabels()).To(HaveKeyWithValue("release", "prom"))
 			Expect(r.find("PrometheusRule", "").GetLabels()).To(HaveKeyWithValue("release", "prom"))
+		}},
+	{name: "grafana-dashboard", values: "grafana: {dashboard: {enabled: true, labels: {team: platform}}}",
+		check: func(r rendering) {
+			cm := r.find("ConfigMap", "")
+			Expect(cm.GetLabels()).To(HaveKeyWithValue("grafana_dashboard", "1"))
+			Expect(cm.GetLabels()).To(HaveKeyWithValue("team", "platform"))
+			dashboard, err := os.ReadFile(filepath.Join("..", "..", "config", "grafana", "workloadhealth.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cm.Object["data"]).To(HaveKeyWithValue("workloadhealth.json", string(dashboard)))
 		}},
 	{name: "no-crd", values: "crds: {install: false}",
 		check: func(r rendering) { Expect(r.kinds()).NotTo(ContainElement("CustomResourceDefinition")) }},
