@@ -103,6 +103,19 @@ func (c *CustomOwners) Watched() []schema.GroupKind {
 	return out
 }
 
+// forget drops a WorkloadHealth whose target is gone from the targets
+// reconciled when reading its kind starts or stops.
+func (c *CustomOwners) forget(key types.NamespacedName) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range c.kinds {
+		delete(k.targets, key)
+	}
+}
+
 // get reads the custom owner ref in namespace, as gather.Source's
 // CustomOwner does.
 func (c *CustomOwners) get(ctx context.Context, ref whv1.TargetReference, namespace string) (*unstructured.Unstructured, error) {

@@ -102,6 +102,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if st == nil || r.skipped(ctx, st) {
 		r.forgetMetrics(req.NamespacedName)
 		r.written.forget(req.NamespacedName)
+		r.CustomOwners.forget(req.NamespacedName)
 		return ctrl.Result{}, r.deleteStale(ctx, stored)
 	}
 
