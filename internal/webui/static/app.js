@@ -37,7 +37,9 @@
     busy = true;
     fetch(location.href, { credentials: 'same-origin', cache: 'no-store' })
       .then(function (r) {
-        if (!r.ok) { throw new Error('the server answered ' + r.status); }
+        // A deleted workload (404) and a view still reading (503) come
+        // with a page of their own that says so.
+        if (!r.ok && r.status !== 404 && r.status !== 503) { throw new Error('the server answered ' + r.status); }
         return r.text();
       })
       .then(function (html) {
@@ -47,6 +49,7 @@
           live = next;
           wireCopy(live);
           document.body.setAttribute('data-refreshed', String(Date.now()));
+          if (!lost) { say('Live'); }
         }
       })
       .catch(function (e) { say('Could not refresh: ' + e.message, 'lost'); })
@@ -92,10 +95,13 @@
       if (lost) {
         lost = false;
         say('Connection restored: live again', 'ok');
-        refresh();
       } else {
         say('Live');
       }
+      // Whatever changed before the stream opened (the view's first
+      // read finishing, a change between the page and the stream) is
+      // sent to no one: read the page once now.
+      refresh();
     };
     events.onerror = function () {
       lost = true;
@@ -107,4 +113,15 @@
     };
   }
   connect();
+
+  // A browser keeps about six connections per host; every open tab holds
+  // one for its stream. A hidden tab closes its stream and reads the page
+  // again when it is shown, so many tabs never starve the visible one.
+  document.addEventListener('visibilitychange', function () {
+    if (document.hidden) {
+      if (events) { events.close(); events = null; }
+    } else if (!events) {
+      connect();
+    }
+  });
 })();
