@@ -38,13 +38,17 @@ var rules = [...]rule{
 	{name: "pem", triggers: []string{"private key"}, re: regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?P<s>(?s:.*?))(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)`)},
 	// HTTP credentials headers: the scheme of Authorization is kept
 	// ("Authorization: Bearer [REDACTED]").
-	{name: "authorization header", triggers: []string{"authorization"}, re: regexp.MustCompile(`(?i)\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|digest|negotiate|token|apikey|aws4-hmac-sha256|sharedkey)\s+)?(?P<s>[^\s"',;]+(?:,\s*[A-Za-z]+=[^\s"',;]+)*)`)},
+	// Go prints a header map as "map[Authorization:[Bearer x]]" and JSON
+	// as {"Authorization":["Basic x"]}; CGI names it HTTP_AUTHORIZATION.
+	{name: "authorization header", triggers: []string{"authorization"}, re: regexp.MustCompile(`(?i)(?:\b|_)(?:proxy-)?authorization\\?["']?\s*[:=]\s*(?:(?P<s>\[REDACTED\])|\[?\\?["']?(?:(?:bearer|basic|digest|negotiate|token|apikey|aws4-hmac-sha256|sharedkey)\s+)?(?P<s>\[REDACTED\]|[^\s"',;\[\]\\]+(?:,\s*[A-Za-z]+=[^\s"',;\[\]\\]+)*))`)},
 	{name: "cookie header", triggers: []string{"cookie"}, re: regexp.MustCompile(`(?i)\b(?:set-)?cookie\s*:\s*(?P<s>[^\r\n"]+)`)},
 	// key=value and JSON "key": "value" where the key names a secret; an
 	// unquoted value ends at a space, comma, semicolon, ampersand, quote
 	// or bracket (query strings, connection strings, logfmt).
+	// JSON quoted inside a string (a log line that embeds a request body)
+	// escapes its quotes: \"password\":\"x\".
 	{name: "secret key=value", triggers: keyWords, re: regexp.MustCompile(`(?i)` + secretKey +
-		`(?:["']?\s*(?:[:=]|=>)\s*"(?P<s>(?:[^"\\]|\\.)*)"|["']?\s*(?:[:=]|=>)\s*'(?P<s>[^']*)'|["']?\s*(?:=|=>)\s*(?P<s>\[REDACTED\]|[^\s"',;&}\]\)]+))`),
+		`(?:\\"\s*:\s*\\"(?P<s>(?:[^"\\]|\\[^"])*)\\"|["']?\s*(?:[:=]|=>)\s*"(?P<s>(?:[^"\\]|\\.)*)"|["']?\s*(?:[:=]|=>)\s*'(?P<s>[^']*)'|["']?\s*(?:=|=>)\s*(?P<s>\[REDACTED\]|[^\s"',;&}\]\)]+))`),
 		keep: placeholder},
 	// "key: value" unquoted is also how prose reads ("invalid token:
 	// signature expired"): after a password key the value is replaced, after
