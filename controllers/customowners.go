@@ -17,7 +17,6 @@ import (
 	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	whv1 "github.com/workloadhealth/workloadhealth/api/v1alpha1"
@@ -50,8 +49,11 @@ type CustomOwners struct {
 	cache  ctrlcache.Cache
 	mapper meta.RESTMapper
 	events chan event.GenericEvent
-	clock  clock.PassiveClock
-	log    logr.Logger
+	// done ends with the manager: an informer's handler then stops
+	// waiting for the controller to take its events.
+	done  <-chan struct{}
+	clock clock.PassiveClock
+	log   logr.Logger
 
 	mu    sync.Mutex
 	kinds map[schema.GroupKind]*ownerKind
@@ -65,6 +67,10 @@ type ownerKind struct {
 	gvk      schema.GroupVersionKind
 	resource schema.GroupResource
 	informer ctrlcache.Informer // nil when none runs
+	// indexer is the informer's store, read directly: a read through the
+	// cache of a kind whose informer was just removed would start a new
+	// one and wait for it to sync, for ever if the kind is gone.
+	indexer toolscache.Indexer
 	// failed says why the kind is not read; notServed when that is
 	// because the API server does not serve it (nothing to report).
 	failed    string
@@ -82,8 +88,8 @@ func NewCustomOwners() *CustomOwners {
 
 // setup connects it to the manager's cache; events receives an event for
 // every target whose owner changed.
-func (c *CustomOwners) setup(cache ctrlcache.Cache, mapper meta.RESTMapper, clk clock.PassiveClock, log logr.Logger) <-chan event.GenericEvent {
-	c.cache, c.mapper, c.clock, c.log = cache, mapper, clk, log
+func (c *CustomOwners) setup(ctx context.Context, cache ctrlcache.Cache, mapper meta.RESTMapper, clk clock.PassiveClock, log logr.Logger) <-chan event.GenericEvent {
+	c.cache, c.mapper, c.clock, c.log, c.done = cache, mapper, clk, log, ctx.Done()
 	// Buffered so that an informer's initial list of many owners does not
 	// wait for the controller to take each one.
 	c.events = make(chan event.GenericEvent, 1024)
@@ -146,19 +152,19 @@ func (c *CustomOwners) get(ctx context.Context, ref whv1.TargetReference, namesp
 		// Not synced yet: its initial list reconciles the targets again.
 		return nil, err
 	}
-	inf, gvk := k.informer, k.gvk
+	inf, indexer := k.informer, k.indexer
 	c.mu.Unlock()
 
-	if !inf.HasSynced() {
+	if !inf.HasSynced() || inf.IsStopped() {
 		return nil, nil
 	}
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(gvk)
-	if err := c.cache.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, u); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, nil
-		}
+	item, found, err := indexer.GetByKey(namespace + "/" + ref.Name)
+	if err != nil {
 		return nil, fmt.Errorf("read %s %s/%s from the cache: %w", gk, namespace, ref.Name, err)
+	}
+	u, ok := item.(*unstructured.Unstructured)
+	if !found || !ok {
+		return nil, nil
 	}
 	return u, nil
 }
@@ -184,6 +190,10 @@ func (c *CustomOwners) start(ctx context.Context, gk schema.GroupKind, k *ownerK
 	if err != nil {
 		return fmt.Errorf("start reading %s: %w", gk, err)
 	}
+	shared, ok := inf.(toolscache.SharedIndexInformer)
+	if !ok {
+		return fmt.Errorf("start reading %s: the cache's informer is a %T, not a SharedIndexInformer", gk, inf)
+	}
 	if _, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc: c.changed,
 		UpdateFunc: func(old, obj any) {
@@ -195,7 +205,7 @@ func (c *CustomOwners) start(ctx context.Context, gk schema.GroupKind, k *ownerK
 	}); err != nil {
 		return fmt.Errorf("watch %s: %w", gk, err)
 	}
-	k.gvk, k.resource, k.informer, k.failed, k.notServed = mapping.GroupVersionKind, mapping.Resource.GroupResource(), inf, "", false
+	k.gvk, k.resource, k.informer, k.indexer, k.failed, k.notServed = mapping.GroupVersionKind, mapping.Resource.GroupResource(), inf, shared.GetIndexer(), "", false
 	c.byType[mapping.GroupVersionKind.String()] = gk
 	c.log.Info("Reading a custom workload kind", "kind", gk.String(), "resource", k.resource.String())
 	return nil
@@ -207,14 +217,17 @@ func (c *CustomOwners) changed(obj any) {
 		obj = t.Obj
 	}
 	if u, ok := obj.(*unstructured.Unstructured); ok {
-		c.events <- event.GenericEvent{Object: u}
+		select {
+		case c.events <- event.GenericEvent{Object: u}:
+		case <-c.done:
+		}
 	}
 }
 
 // stopped records why a kind is not read and reconciles its targets, whose
 // status says so; c.mu is held.
 func (c *CustomOwners) stopped(gk schema.GroupKind, k *ownerKind, why string, notServed bool) {
-	k.informer, k.failed, k.notServed, k.since = nil, why, notServed, c.clock.Now()
+	k.informer, k.indexer, k.failed, k.notServed, k.since = nil, nil, why, notServed, c.clock.Now()
 	for t := range k.targets {
 		wh := &whv1.WorkloadHealth{ObjectMeta: metav1.ObjectMeta{Namespace: t.Namespace, Name: t.Name}}
 		select {

@@ -166,7 +166,7 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 	b = b.Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.mapNamespace),
 		builder.WithPredicates(skipLabelChanged()))
 	if r.CustomOwners != nil {
-		events := r.CustomOwners.setup(mgr.GetCache(), mgr.GetRESTMapper(), r.Clock, mgr.GetLogger().WithName("custom-owners"))
+		events := r.CustomOwners.setup(ctx, mgr.GetCache(), mgr.GetRESTMapper(), r.Clock, mgr.GetLogger().WithName("custom-owners"))
 		b = b.WatchesRawSource(source.Channel(events, handler.EnqueueRequestsFromMapFunc(mapCustomOwner)))
 	}
 	return b.Complete(r)

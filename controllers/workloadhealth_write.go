@@ -84,6 +84,10 @@ func (r *Reconciler) write(ctx context.Context, key types.NamespacedName, v view
 	if err != nil {
 		return nil, err
 	}
+	// Recorded as applied: a field another manager owns stays in the
+	// served status, and a hash of that would never equal the next
+	// desired one (a no-op apply on every reconcile).
+	wh.Status = desired
 	return wh, record(wh)
 }
 
