@@ -243,9 +243,6 @@ func (c *CustomOwners) stopped(gk schema.GroupKind, k *ownerKind, why string, no
 func (c *CustomOwners) watchError(ctx context.Context, r *toolscache.Reflector, err error) {
 	toolscache.DefaultWatchErrorHandler(ctx, r, err)
 	forbidden := apierrors.IsForbidden(err)
-	if !forbidden && !apierrors.IsNotFound(err) && !meta.IsNoMatchError(err) {
-		return
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	gk, ok := c.byType[r.TypeDescription()]
@@ -253,6 +250,16 @@ func (c *CustomOwners) watchError(ctx context.Context, r *toolscache.Reflector, 
 		return
 	}
 	k := c.kinds[gk]
+	if !forbidden && !apierrors.IsNotFound(err) && !meta.IsNoMatchError(err) {
+		return // a server error: the reflector retries with its back-off
+	}
+	if !forbidden {
+		// The kind may be served in another version now: the next try
+		// asks discovery again.
+		if m, ok := c.mapper.(meta.ResettableRESTMapper); ok {
+			m.Reset()
+		}
+	}
 	why := "its kind is no longer served"
 	if forbidden {
 		why = fmt.Sprintf("the manager may not list and watch %s; grant it with a ClusterRole labelled %s=true",
