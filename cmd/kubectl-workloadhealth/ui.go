@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"html"
 	"fmt"
 	"os"
 	"os/exec"
@@ -76,11 +77,38 @@ func runUI(ctx context.Context, streams genericiooptions.IOStreams, cfg *rest.Co
 	}
 	fmt.Fprintf(streams.Out, "Serving the workloadhealth web view on %s (Ctrl-C to stop). Open:\n  %s\n", srv.Addr(), srv.URL())
 	if !o.noBrowser {
-		if err := openBrowser(ctx, srv.URL()); err != nil {
+		page, err := redirectPage(srv.URL())
+		if err == nil {
+			defer os.Remove(page)
+			err = openBrowser(ctx, page)
+		}
+		if err != nil {
 			fmt.Fprintf(streams.ErrOut, "Could not open a browser (%v); open the URL above yourself.\n", err)
 		}
 	}
 	return srv.Run(ctx)
+}
+
+// redirectPage writes a page that sends the browser to url into a file
+// only its owner may read, and returns the file's path. The browser is
+// given the file, not the URL: a command line is readable by every user
+// of the machine (/proc/PID/cmdline), and the URL carries the token.
+func redirectPage(url string) (string, error) {
+	f, err := os.CreateTemp("", "workloadhealth-ui-*.html") // mode 0600
+	if err != nil {
+		return "", err
+	}
+	escaped := html.EscapeString(url)
+	_, err = fmt.Fprintf(f, "<!doctype html>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"refresh\" content=\"0;url=%s\">\n"+
+		"<title>workloadhealth</title>\n<p><a href=\"%s\">Open the workloadhealth web view</a></p>\n", escaped, escaped)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 // openBrowser asks the desktop to open url, without waiting for it.

@@ -6,8 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"regexp"
+	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -77,3 +80,29 @@ var _ = Describe("ui", func() {
 		Expect(err).To(MatchError(ContainSubstring("loopback")))
 	})
 })
+
+// TestRedirectPage: the browser gets a file only its owner can read, which
+// sends it to the URL, so the token never stands in a command line.
+func TestRedirectPage(t *testing.T) {
+	const url = "http://127.0.0.1:4567/?token=s3cret&x=<y>"
+	path, err := redirectPage(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(path)
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Errorf("mode %o, want 600", perm)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `content="0;url=http://127.0.0.1:4567/?token=s3cret&amp;x=&lt;y&gt;"`
+	if !strings.Contains(string(page), want) {
+		t.Errorf("page %q does not redirect to the escaped URL (%s)", page, want)
+	}
+}

@@ -202,6 +202,29 @@ var _ = Describe("The web view", func() {
 		Expect(page).To(ContainSubstring("No WorkloadHealth " + ns + "/deployment-nothing"))
 	})
 
+	It("escapes whatever text the cluster holds", func(ctx SpecContext) {
+		const script = `<script>alert("x")</script>`
+		st := activatorStatus()
+		st.Health.Message = "hostile " + script
+		st.Reason = `CrashLoopBackOff"><img src=x onerror=alert(1)>`
+		st.Hints = []whv1.Hint{{Code: whv1.HintCrashLoopBackOff, Severity: whv1.SeverityCritical,
+			Message: "see " + script, Evidence: `javascript:alert(1) ` + script}}
+		createWH(ctx, ns, "hostile", st)
+		r := startServer(userConfig(nextUser("webui-admin"), true), ns)
+		for _, path := range []string{"/", "/w/" + ns + "/deployment-hostile"} {
+			var page string
+			Eventually(func(g Gomega) {
+				var code int
+				code, page = r.get(path)
+				g.Expect(code).To(Equal(http.StatusOK))
+				g.Expect(page).To(ContainSubstring("deployment-hostile"))
+			}).Should(Succeed())
+			Expect(page).NotTo(ContainSubstring(script), "unescaped on %s", path)
+			Expect(page).NotTo(ContainSubstring(`<img src=x`), "unescaped on %s", path)
+			Expect(page).To(ContainSubstring("&lt;script&gt;"), "the text is shown, escaped, on %s", path)
+		}
+	})
+
 	It("tells every open tab about a change through one shared watch, and only reads", func(ctx SpecContext) {
 		user := nextUser("webui-admin")
 		r := startServer(userConfig(user, true), ns)
