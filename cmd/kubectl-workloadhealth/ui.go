@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"html"
 	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"os/signal"
