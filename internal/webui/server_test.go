@@ -202,6 +202,17 @@ var _ = Describe("The web view", func() {
 		Expect(page).To(ContainSubstring("No WorkloadHealth " + ns + "/deployment-nothing"))
 	})
 
+	It("has a client that cannot write, even as a user who may", func(ctx SpecContext) {
+		c, err := newClient(userConfig(nextUser("webui-admin"), true))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.List(ctx, &whv1.WorkloadHealthList{}, client.InNamespace(ns))).To(Succeed(), "reads pass")
+		wh := &whv1.WorkloadHealth{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "deployment-written"},
+			Spec: whv1.WorkloadHealthSpec{TargetRef: whv1.TargetReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "written"}}}
+		err = c.Create(ctx, wh)
+		Expect(err).To(MatchError(ContainSubstring("the web view is read-only")))
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(wh), &whv1.WorkloadHealth{})).NotTo(Succeed(), "nothing reached the server")
+	})
+
 	It("escapes whatever text the cluster holds", func(ctx SpecContext) {
 		const script = `<script>alert("x")</script>`
 		st := activatorStatus()

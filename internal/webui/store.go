@@ -33,9 +33,9 @@ type store struct {
 	subs    map[chan struct{}]struct{}
 }
 
-// newStore builds the watch of namespace ("" for all) with cfg made
-// read-only; Run starts it.
-func newStore(cfg *rest.Config, namespace string) (*store, error) {
+// newClient is the view's only client of the cluster: WorkloadHealths, and
+// a transport that refuses every method but GET.
+func newClient(cfg *rest.Config) (client.WithWatch, error) {
 	scheme := runtime.NewScheme()
 	if err := whv1.AddToScheme(scheme); err != nil {
 		return nil, err
@@ -43,6 +43,16 @@ func newStore(cfg *rest.Config, namespace string) (*store, error) {
 	c, err := client.NewWithWatch(readOnlyConfig(cfg), client.Options{Scheme: scheme})
 	if err != nil {
 		return nil, fmt.Errorf("client for the web view: %w", err)
+	}
+	return c, nil
+}
+
+// newStore builds the watch of namespace ("" for all) with cfg made
+// read-only; Run starts it.
+func newStore(cfg *rest.Config, namespace string) (*store, error) {
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
 	}
 	s := &store{namespace: namespace, subs: map[chan struct{}]struct{}{}}
 	lw := &cache.ListWatch{
