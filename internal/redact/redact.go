@@ -27,7 +27,9 @@ type rule struct {
 // of a key ("DB_PASSWORD", "client_secret", "X-Api-Key"), case-insensitive.
 const secretKey = `(?:passwd|password|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|` +
 	`private[_-]?key(?:[_-]?id)?|account[_-]?key|sharedaccesskey|master[_-]?key|encryption[_-]?key|signing[_-]?key|` +
-	`credentials?|signature|session[_-]?id|auth[_-]?token|refresh[_-]?token|cookie|pgpassword)`
+	`credentials?|signature|session[_-]?id|auth[_-]?token|refresh[_-]?token|cookie|pgpassword|` +
+	// a kubeconfig's base64 client key and token file contents
+	`client[_-]?key[_-]?data)`
 
 // rules are run in order on the text the previous rules left; a span
 // already replaced holds only the marker, which no rule matches.
@@ -68,7 +70,9 @@ var rules = [...]rule{
 	// that the regexp engine looks for that literal first) or in a Go
 	// MySQL DSN ("user:pass@tcp(host:3306)/db"); the
 	// user is kept, it tells whose credentials a server rejected.
-	{name: "url password", triggers: []string{"://"}, re: regexp.MustCompile(`://[^\s:/@"']*:(?P<s>[^\s/@"']+)@`)},
+	// The password runs to the last "@" before the host: a password may
+	// hold an "@" of its own.
+	{name: "url password", triggers: []string{"://"}, re: regexp.MustCompile(`://[^\s:/@"']*:(?P<s>[^\s/"']+)@`)},
 	{name: "dsn password", triggers: []string{"@tcp(", "@unix(", "@udp("}, re: regexp.MustCompile(`(?:^|[\s"'=])[A-Za-z0-9_.-]+:(?P<s>[^\s/@"':]+)@(?:tcp|unix|udp)\(`)},
 	// A bearer token after the word Bearer, wherever it is.
 	{name: "bearer token", triggers: []string{"bearer"}, re: regexp.MustCompile(`(?i)\bbearer\s+(?P<s>[A-Za-z0-9\-._~+/]{8,}=*)`), keep: notTokenLike},
@@ -80,7 +84,7 @@ var rules = [...]rule{
 	{name: "aws access key", triggers: awsKeyIDPrefixes, re: regexp.MustCompile(`\b(?P<s>(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16})\b`)},
 	{name: "aws secret after key id", triggers: awsKeyIDPrefixes, re: regexp.MustCompile(`\[REDACTED\][\s:,/|]+(?P<s>[A-Za-z0-9/+]{40})\b`)},
 	{name: "google api key", triggers: []string{"aiza"}, re: regexp.MustCompile(`\b(?P<s>AIza[0-9A-Za-z_-]{35})`)},
-	{name: "vendor token", triggers: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "k_live_"}, re: regexp.MustCompile(`\b(?P<s>(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}))`)},
+	{name: "vendor token", triggers: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "k_live_", "ya29."}, re: regexp.MustCompile(`\b(?P<s>(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{16,}|ya29\.[A-Za-z0-9_-]{20,}))`)},
 }
 
 // placeholder says whether a secret-looking value is a word that stands
