@@ -142,13 +142,11 @@ func (rs *records) forget(key types.NamespacedName) {
 	delete(rs.m, key)
 }
 
-// statusHash identifies a status as the API server stores it.
+// statusHash identifies a status as the API server stores it. Its JSON
+// already is that form (times in whole seconds, empty lists and maps
+// left out), so it needs no round trip through normalized first.
 func statusHash(s whv1.WorkloadHealthStatus) ([sha256.Size]byte, error) {
-	n, err := normalized(s)
-	if err != nil {
-		return [sha256.Size]byte{}, err
-	}
-	raw, err := json.Marshal(n)
+	raw, err := json.Marshal(s)
 	if err != nil {
 		return [sha256.Size]byte{}, fmt.Errorf("encode status: %w", err)
 	}
