@@ -28,6 +28,12 @@
     }
   }
 
+  // recovered clears an earlier "Could not refresh" once a refresh
+  // worked; the other notices ("Connection restored") stay.
+  function recovered() {
+    if (conn && !lost && / lost/.test(conn.className)) { say('Live'); }
+  }
+
   var busy = false, again = false;
   // refresh fetches the current address and swaps #live, one fetch at a
   // time; changes during a fetch cause one more.
@@ -44,12 +50,24 @@
       })
       .then(function (html) {
         var next = new DOMParser().parseFromString(html, 'text/html').getElementById('live');
+        if (next && next.innerHTML === live.innerHTML) {
+          next = null; // nothing changed: keep the page, and the focus
+          recovered();
+        }
         if (next) {
+          // The focused link or control of the old part takes the focus
+          // in the new one, so a keyboard user does not start over.
+          var active = document.activeElement, sel = null;
+          if (active && live.contains(active)) {
+            if (active.id) { sel = '#' + CSS.escape(active.id); }
+            else if (active.getAttribute('href')) { sel = 'a[href="' + CSS.escape(active.getAttribute('href')) + '"]'; }
+          }
           live.replaceWith(next);
           live = next;
+          if (sel) { var target = live.querySelector(sel); if (target) { target.focus(); } }
           wireCopy(live);
           document.body.setAttribute('data-refreshed', String(Date.now()));
-          if (!lost) { say('Live'); }
+          recovered();
         }
       })
       .catch(function (e) { say('Could not refresh: ' + e.message, 'lost'); })
